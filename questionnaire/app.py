@@ -1,0 +1,40 @@
+"""The application factory: configuration, extensions, blueprints, commands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from questionnaire.config import load_settings
+from questionnaire.database import check_connection
+from questionnaire.extensions import babel, csrf, init_database, login_manager
+
+
+def build_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; `config` overrides the environment (tests use it)."""
+    settings = load_settings(config)
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.from_mapping(settings.flask_config())
+
+    database = init_database(app)
+    check_connection(database.engine)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from questionnaire.web import i18n, security
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from questionnaire.web import auth, bank, health, home
+
+    for module in (health, auth, home, bank):
+        app.register_blueprint(module.blueprint)
+
+    from questionnaire.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,64 @@
+"""Engine, sessions and the declarative base shared by models and migrations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from questionnaire.config import ConfigError
+
+# Alembic names constraints from this convention, so migrations stay the same on SQLite
+# and PostgreSQL and a downgrade can drop what an upgrade created.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, **options)
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    connect_args = {"connect_timeout": 5}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+
+
+def _configure_sqlite(connection: Any, _record: Any) -> None:
+    """Foreign keys on, WAL so readers do not block the writer, and wait instead of failing."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def check_connection(engine: Engine) -> None:
+    """Fail with one sentence when the database does not answer."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        url = engine.url.render_as_string(hide_password=True)
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise ConfigError(
+            f"cannot reach the database at DATABASE_URL={url} ({reason}); "
+            "start the database or set DATABASE_URL to one that answers."
+        ) from None
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)

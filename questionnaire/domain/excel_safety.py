@@ -1,0 +1,58 @@
+"""Keep text from people as text in every workbook this application writes.
+
+Excel and LibreOffice treat a typed cell that starts with `=`, `+`, `-`, `@`, a tab or a
+carriage return as a formula (formula injection). Every string is written here as a
+string cell, never through a writer's guess; text that would start a formula also gets
+Excel's quote-prefix flag, so editing the cell later does not turn it into one. The
+text itself is never altered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: str) -> bool:
+    return value.startswith(FORMULA_TRIGGERS)
+
+
+class SafeCellWriter:
+    """Writes values so that data never becomes a formula."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self._guarded: dict[int | None, Format] = {}
+        self._workbook = workbook
+
+    def write(
+        self, sheet: Worksheet, row: int, column: int, value: Any, cell_format: Format | None = None
+    ) -> None:
+        if value is None or value == "":
+            sheet.write_blank(row, column, None, cell_format)
+        elif isinstance(value, str):
+            if looks_like_formula(value):
+                cell_format = self._guarded_format(cell_format)
+            sheet.write_string(row, column, value, cell_format)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, column, value, cell_format)
+        elif isinstance(value, int | float):
+            sheet.write_number(row, column, value, cell_format)
+        elif isinstance(value, dt.date | dt.datetime):
+            sheet.write_datetime(row, column, value, cell_format)
+        else:
+            sheet.write_string(row, column, str(value), cell_format)
+
+    def _guarded_format(self, base: Format | None) -> Format:
+        key = id(base) if base is not None else None
+        if key not in self._guarded:
+            properties: dict[str, Any] = {"quote_prefix": True}
+            if base is not None:
+                properties.update(text_wrap=bool(base.text_wrap), valign="top")
+            self._guarded[key] = self._workbook.add_format(properties)
+        return self._guarded[key]

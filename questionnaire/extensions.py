@@ -1,0 +1,48 @@
+"""Flask extensions and the per-request database session."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from questionnaire.database import make_engine, make_session_factory
+
+babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+class Database:
+    """The engine and session factory of one application."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = make_engine(url)
+        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+
+
+def init_database(app: Flask) -> Database:
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["database"] = database
+    app.teardown_appcontext(_close_session)
+    return database
+
+
+def database() -> Database:
+    return current_app.extensions["database"]
+
+
+def db_session() -> Session:
+    """The session of the current request, opened on first use and closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = database().sessions()
+    return g.db_session
+
+
+def _close_session(_error: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,89 @@
+"""Store loaded bank versions in the database and rebuild them for use.
+
+Each version keeps the files it was built from, so an assessment made against version 1
+is still shown, scored and reported against version 1 after version 2 is loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from questionnaire.domain.bank import QuestionBank
+from questionnaire.domain.bank_loader import BankFiles, build_bank
+from questionnaire.models import BankVersion
+from questionnaire.services.accounts import Actor
+from questionnaire.services.audit import record
+
+
+class BankVersionError(ValueError):
+    """The bank on disk cannot replace the loaded one; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    version: BankVersion
+    created: bool
+
+
+def load_bank_version(session: Session, files: BankFiles, actor: Actor) -> LoadResult:
+    """Check `files` and store them as a new bank version; loading the same files is a no-op."""
+    bank = build_bank(files)
+    latest = latest_version(session, bank.id)
+    if latest is not None and bank.version < latest.version:
+        raise BankVersionError(
+            f"bank version {bank.version} is lower than version {latest.version}, which is "
+            f"loaded already; versions may only go up: set version: {latest.version + 1} "
+            "in bank.yaml"
+        )
+    if latest is not None and bank.version == latest.version:
+        if bank.checksum == latest.checksum:
+            return LoadResult(latest, created=False)
+        raise BankVersionError(
+            f"the bank files changed but bank.yaml still says version {bank.version}; "
+            f"set version: {latest.version + 1} to load the change as a new version"
+        )
+    assessable = [c for c in bank.commitments if c.assessable]
+    row = BankVersion(
+        bank_id=bank.id,
+        version=bank.version,
+        edition=bank.metadata.edition,
+        checksum=bank.checksum,
+        files=dict(files),
+        commitment_count=len(bank.commitments),
+        question_count=sum(len(c.questions) for c in assessable),
+        loaded_by=actor.label,
+    )
+    session.add(row)
+    session.flush()
+    record(session, actor, "bank.loaded", row, {"bank": bank.id, "version": bank.version})
+    return LoadResult(row, created=True)
+
+
+def latest_version(session: Session, bank_id: str | None = None) -> BankVersion | None:
+    query = select(BankVersion).order_by(BankVersion.version.desc(), BankVersion.id.desc())
+    if bank_id is not None:
+        query = query.where(BankVersion.bank_id == bank_id)
+    return session.scalars(query.limit(1)).first()
+
+
+def current_bank(session: Session) -> QuestionBank | None:
+    row = latest_version(session)
+    return bank_of(row) if row is not None else None
+
+
+def bank_of(row: BankVersion) -> QuestionBank:
+    """The resolved bank of a stored version, built once per process."""
+    key = (row.id, row.checksum)
+    bank = _built.get(key)
+    if bank is None:
+        bank = build_bank(dict(row.files))
+        _built[key] = bank
+    return bank
+
+
+# A bank version never changes once stored, so its resolved form can be kept for the life
+# of the process; a handful of versions at most exist.
+_built: dict[tuple[int, str], QuestionBank] = {}

@@ -1,0 +1,60 @@
+"""Interface language: Chinese or English, switchable at any time, remembered per person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from questionnaire.extensions import db_session
+
+LANGUAGES = ("zh", "en")
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+blueprint = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    return request.accept_languages.best_match(LANGUAGES) or "zh"
+
+
+def current_language() -> str:
+    return str(get_locale() or "zh")[:2]
+
+
+def localized(value: Any) -> str:
+    """Pick the current language from a bank text that has `zh` and `en`."""
+    if value is None:
+        return ""
+    language = current_language()
+    if isinstance(value, dict):
+        return value.get(language) or value.get("zh") or ""
+    return getattr(value, language, None) or getattr(value, "zh", "")
+
+
+@blueprint.post("/language")
+def switch_language() -> Response:
+    language = request.form.get("language", "")
+    if language in LANGUAGES:
+        session["language"] = language
+        if current_user.is_authenticated:
+            current_user.language = language
+            db_session().commit()
+    target = request.form.get("next", "")
+    # Only a path on this site, never an absolute URL: no open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("home.index")
+    return redirect(target)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(blueprint)
+    app.jinja_env.filters["localized"] = localized
+    app.jinja_env.globals.update(current_language=current_language, language_names=LANGUAGE_NAMES)

@@ -1,0 +1,49 @@
+"""Response headers and session time-outs that every page gets."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_enforce_session_timeouts)
+    app.after_request(_set_security_headers)
+
+
+def _enforce_session_timeouts() -> Response | None:
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    idle = session.get("last_seen", now)
+    started = session.get("started_at", now)
+    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    absolute_limit = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+    if now - idle > idle_limit or now - started > absolute_limit:
+        logout_user()
+        session.clear()
+        flash(_("Your session has ended. Please log in again."), "info")
+        return redirect(url_for("auth.login", next=request.full_path))
+    session["last_seen"] = now
+    session.setdefault("started_at", now)
+    return None
+
+
+def _set_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if current_user and current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
+    return response
