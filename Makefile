@@ -20,7 +20,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d questionnaire/translations
+	$(BIN)/pybabel compile --use-fuzzy -d questionnaire/translations
 
 # Everything `make run` needs before serving: schema, bank, state parties, demo accounts.
 prepare: install
@@ -54,3 +54,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# Refresh the Chinese catalogue after changing interface strings, then translate the new ones.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/questionnaire-messages.pot questionnaire
+	$(BIN)/pybabel update -i /tmp/questionnaire-messages.pot -d questionnaire/translations -w 100

@@ -76,14 +76,13 @@ def current_bank(session: Session) -> QuestionBank | None:
 
 def bank_of(row: BankVersion) -> QuestionBank:
     """The resolved bank of a stored version, built once per process."""
-    key = (row.id, row.checksum)
-    bank = _built.get(key)
+    bank = _built.get(row.checksum)
     if bank is None:
         bank = build_bank(dict(row.files))
-        _built[key] = bank
+        _built[row.checksum] = bank
     return bank
 
 
-# A bank version never changes once stored, so its resolved form can be kept for the life
-# of the process; a handful of versions at most exist.
-_built: dict[tuple[int, str], QuestionBank] = {}
+# The checksum covers every file of a version, and a stored version never changes, so its
+# resolved form can be kept for the life of the process; a handful of versions exist.
+_built: dict[str, QuestionBank] = {}

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,6 +15,25 @@ from questionnaire.extensions import db_session
 LANGUAGES = ("zh", "en")
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 blueprint = Blueprint("i18n", __name__)
+
+# Codes the data model stores, as the interface names them.
+TERMS = {
+    "secretariat": _l("Secretariat"),
+    "focal_point": _l("Focal point"),
+    "contributor": _l("Contributor"),
+    "reviewer": _l("Reviewer"),
+    "state": _l("States"),
+    "unodc": _l("UNODC"),
+    "cosp": _l("Conference of the States Parties"),
+    "un_system": _l("United Nations system"),
+    "other": _l("Other"),
+    "commit": _l("Commit / will"),
+    "encourage": _l("Encourage / endeavour"),
+    "invite_to_consider": _l("Invite to consider"),
+    "take_note": _l("Take note"),
+    "explicit": _l("stated in the declaration"),
+    "inferred": _l("inferred by the team"),
+}
 
 
 def select_locale() -> str:
@@ -27,6 +47,12 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(get_locale() or "zh")[:2]
+
+
+def term(code: Any) -> str:
+    """The interface's name for a stored code (role, strength, addressee...)."""
+    key = getattr(code, "value", code)
+    return str(TERMS.get(key, key))
 
 
 def localized(value: Any) -> str:
@@ -57,4 +83,5 @@ def switch_language() -> Response:
 def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["term"] = term
     app.jinja_env.globals.update(current_language=current_language, language_names=LANGUAGE_NAMES)

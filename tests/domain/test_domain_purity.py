@@ -1,0 +1,26 @@
+"""The domain package runs without Flask or SQLAlchemy, so it can be tested and reused alone."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import questionnaire.domain
+
+
+def test_domain_modules_import_neither_flask_nor_sqlalchemy() -> None:
+    modules = [
+        f"questionnaire.domain.{m.name}"
+        for m in pkgutil.iter_modules(questionnaire.domain.__path__)
+    ]
+    code = (
+        "import sys\n"
+        + "".join(f"import {module}\n" for module in modules)
+        + "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy'))\n"
+        + "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
