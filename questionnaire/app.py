@@ -29,9 +29,10 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    from questionnaire.web import auth, bank, health, home
+    from questionnaire.web import assessments, auth, bank, errors, health, home, secretariat
 
-    for module in (health, auth, home, bank):
+    errors.init_app(app)
+    for module in (health, auth, home, bank, assessments, secretariat):
         app.register_blueprint(module.blueprint)
 
     from questionnaire.cli import register_commands

@@ -10,6 +10,14 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from questionnaire.database import Base
+from questionnaire.domain.assessment import (
+    FindingKind,
+    FollowUpStatus,
+    FrameworkRating,
+    PracticeRating,
+    PublicationConsent,
+    WorkflowStatus,
+)
 
 
 def utc_now() -> dt.datetime:
@@ -111,3 +119,226 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(80))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class Assessment(Base):
+    """One state party's self-assessment for one review year, frozen to a bank version."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("state_party_code", "review_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_party_code: Mapped[str] = mapped_column(ForeignKey("state_parties.code"), index=True)
+    review_year: Mapped[int]
+    bank_version_id: Mapped[int] = mapped_column(ForeignKey("bank_versions.id"))
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[WorkflowStatus] = mapped_column(
+        _enum(WorkflowStatus, "workflow_status"), default=WorkflowStatus.DRAFT
+    )
+    publication_consent: Mapped[PublicationConsent] = mapped_column(
+        _enum(PublicationConsent, "publication_consent"), default=PublicationConsent.NOT_RECORDED
+    )
+    due_date: Mapped[dt.date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    submitted_at: Mapped[dt.datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    finalized_at: Mapped[dt.datetime | None]
+    # Rises with every change to answers, reviews or status: a report built at one revision
+    # is served again from the cache until the revision moves.
+    revision: Mapped[int] = mapped_column(default=0)
+
+    state_party: Mapped[StateParty] = relationship()
+    bank_version: Mapped[BankVersion] = relationship()
+    items: Mapped[list[AssessmentItem]] = relationship(
+        back_populates="assessment", order_by="AssessmentItem.position"
+    )
+
+
+class AssessmentItem(Base):
+    """One commitment of an assessment's questionnaire."""
+
+    __tablename__ = "assessment_items"
+    __table_args__ = (UniqueConstraint("assessment_id", "commitment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    commitment_id: Mapped[str] = mapped_column(String(40))
+    paragraph: Mapped[int]
+    position: Mapped[int]
+    progress: Mapped[str] = mapped_column(String(20), default="not_started")
+    follow_up: Mapped[bool] = mapped_column(default=False)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="items")
+
+
+class Answer(Base):
+    """The current answer to one question; every saved change is kept in AnswerVersion."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("item_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("assessment_items.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class AnswerVersion(Base):
+    __tablename__ = "answer_versions"
+    __table_args__ = (UniqueConstraint("answer_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    source: Mapped[str] = mapped_column(String(20), default="online")  # online | offline
+
+
+class SaveRequest(Base):
+    """A save already applied, by the id its client gave it: a retry creates nothing new."""
+
+    __tablename__ = "save_requests"
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("assessment_items.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class Evidence(Base):
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_items.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # link | file
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str | None] = mapped_column(String(120))
+    size: Mapped[int | None]
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class ReviewerAssignment(Base):
+    __tablename__ = "reviewer_assignments"
+    __table_args__ = (UniqueConstraint("assessment_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    same_regional_group: Mapped[bool]
+    assigned_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+    reviewer: Mapped[User] = relationship()
+
+
+class ItemReview(Base):
+    """The reviewers' ratings and observations on one commitment."""
+
+    __tablename__ = "item_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_items.id", ondelete="CASCADE"), unique=True
+    )
+    framework: Mapped[FrameworkRating | None] = mapped_column(
+        _enum(FrameworkRating, "framework_rating")
+    )
+    practice: Mapped[PracticeRating | None] = mapped_column(
+        _enum(PracticeRating, "practice_rating")
+    )
+    observations: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class FindingRecord(Base):
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_items.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[FindingKind] = mapped_column(_enum(FindingKind, "finding_kind"))
+    text: Mapped[str] = mapped_column(Text)
+    recommendation: Mapped[str] = mapped_column(Text, default="")
+    recommendation_id: Mapped[str] = mapped_column(String(40), default="")
+    technical_assistance_type: Mapped[str] = mapped_column(String(40), default="")
+    already_provided: Mapped[bool | None]
+    provided_by: Mapped[str] = mapped_column(String(300), default="")
+    follow_up: Mapped[FollowUpStatus] = mapped_column(
+        _enum(FollowUpStatus, "follow_up_status"), default=FollowUpStatus.OPEN
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class Clarification(Base):
+    """A reviewer's question on one commitment and the state's answer to it."""
+
+    __tablename__ = "clarifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_items.id", ondelete="CASCADE"), index=True
+    )
+    question: Mapped[str] = mapped_column(Text)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    asked_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None]
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_items.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class WorkflowEvent(Base):
+    __tablename__ = "workflow_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Score(Base):
+    """Per-commitment scores written back by rescoring (this application's own measure)."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("assessment_id", "commitment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    commitment_id: Mapped[str] = mapped_column(String(40))
+    self_score: Mapped[float | None]
+    reviewer_score: Mapped[float | None]
+    score: Mapped[float | None]
+    gap: Mapped[float | None]
+    priority: Mapped[str] = mapped_column(String(10))
+    unsubstantiated: Mapped[bool]
+    divergence: Mapped[bool]
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utc_now)

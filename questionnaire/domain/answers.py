@@ -71,7 +71,7 @@ def parse_answer(question: BankQuestion, raw: object) -> AnswerValue:
         case QuestionType.DATE:
             return _date(raw)
         case QuestionType.LINK:
-            return _link(raw)
+            return parse_link(raw)
     raise AnswerError(f"unknown question type {question.type}")  # pragma: no cover
 
 
@@ -102,7 +102,7 @@ def _date(raw: object) -> str:
         raise AnswerError(f"{raw!r} is not a date; use the form 2026-12-31") from None
 
 
-def _link(raw: object) -> str:
+def parse_link(raw: object) -> str:
     link = str(raw).strip()
     parts = urlsplit(link)
     if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 from questionnaire.extensions import db_session, login_manager
 from questionnaire.models import User
 from questionnaire.services.accounts import authenticate, end_sessions
+from questionnaire.web.policy import allow, public
 
 blueprint = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
@@ -38,6 +39,7 @@ def load_user(session_id: str) -> User | None:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+@public
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -59,7 +61,7 @@ def login() -> str | Response:
 
 
 @blueprint.post("/logout")
-@login_required
+@allow()
 def logout() -> Response:
     database = db_session()
     end_sessions(database, current_user._get_current_object())

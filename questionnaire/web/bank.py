@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import login_required
 
 from questionnaire.extensions import db_session
 from questionnaire.services.bank_store import current_bank
+from questionnaire.web.policy import allow
 
 blueprint = Blueprint("bank", __name__, url_prefix="/bank")
 
 
 @blueprint.get("/")
-@login_required
+@allow()
 def index() -> str:
     bank = current_bank(db_session())
     if bank is None:
@@ -34,7 +34,7 @@ def index() -> str:
 
 
 @blueprint.get("/<commitment_id>")
-@login_required
+@allow()
 def commitment(commitment_id: str) -> str:
     bank = current_bank(db_session())
     if bank is None:

@@ -8,11 +8,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from questionnaire.extensions import db_session
+from questionnaire.web.policy import public
 
 blueprint = Blueprint("health", __name__)
 
 
 @blueprint.get("/healthz")
+@public
 def healthz() -> tuple[Response, int]:
     try:
         db_session().execute(text("SELECT 1"))

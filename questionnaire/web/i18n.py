@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from questionnaire.extensions import db_session
+from questionnaire.web.policy import public
 
 LANGUAGES = ("zh", "en")
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -33,6 +34,16 @@ TERMS = {
     "take_note": _l("Take note"),
     "explicit": _l("stated in the declaration"),
     "inferred": _l("inferred by the team"),
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "in_review": _l("In review"),
+    "clarification_requested": _l("Clarification requested"),
+    "answered": _l("Clarifications answered"),
+    "review_completed": _l("Review completed"),
+    "finalized": _l("Finalized"),
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "complete": _l("Complete"),
 }
 
 
@@ -55,6 +66,22 @@ def term(code: Any) -> str:
     return str(TERMS.get(key, key))
 
 
+def answer_text(value: Any, question: Any) -> str:
+    """An answer as a person reads it: choice values shown by their labels."""
+    if value is None or value == [] or value == "":
+        return "—"
+    if getattr(question, "scale", None) is not None:
+        values = value if isinstance(value, list) else [value]
+        labels = []
+        for item in values:
+            option = question.option(item)
+            labels.append(localized(option.label) if option else str(item))
+        return "; ".join(labels)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def localized(value: Any) -> str:
     """Pick the current language from a bank text that has `zh` and `en`."""
     if value is None:
@@ -66,6 +93,7 @@ def localized(value: Any) -> str:
 
 
 @blueprint.post("/language")
+@public
 def switch_language() -> Response:
     language = request.form.get("language", "")
     if language in LANGUAGES:
@@ -84,4 +112,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["term"] = term
+    app.jinja_env.filters["answer_text"] = answer_text
     app.jinja_env.globals.update(current_language=current_language, language_names=LANGUAGE_NAMES)

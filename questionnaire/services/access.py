@@ -1,0 +1,87 @@
+"""Who may see which assessment: enforced here and nowhere else.
+
+A state party's people see only their own country's assessments, reviewers only those
+assigned to them, the secretariat all. Anything out of scope is reported as not found, so
+a person cannot even learn that another country's assessment exists.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from questionnaire.domain.workflow import EDITABLE_BY_STATE
+from questionnaire.models import Assessment, AssessmentItem, ReviewerAssignment, Role, User
+
+
+class NotFound(LookupError):
+    """Does not exist, or is out of the person's scope: the same answer for both."""
+
+
+class NotAllowed(PermissionError):
+    """In scope, but this person may not do this now; the message says why."""
+
+
+def visible_assessments(user: User) -> Select[tuple[Assessment]]:
+    query = select(Assessment).order_by(Assessment.review_year.desc(), Assessment.state_party_code)
+    if user.role is Role.SECRETARIAT:
+        return query
+    if user.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
+        return query.where(Assessment.state_party_code == user.state_party_code)
+    assigned = select(ReviewerAssignment.assessment_id).where(
+        ReviewerAssignment.reviewer_id == user.id
+    )
+    return query.where(Assessment.id.in_(assigned))
+
+
+def get_assessment(session: Session, user: User, assessment_id: int) -> Assessment:
+    assessment = session.scalar(visible_assessments(user).where(Assessment.id == assessment_id))
+    if assessment is None:
+        raise NotFound(f"assessment {assessment_id}")
+    return assessment
+
+
+def get_item(
+    session: Session, user: User, assessment_id: int, commitment_id: str
+) -> tuple[Assessment, AssessmentItem]:
+    assessment = get_assessment(session, user, assessment_id)
+    item = session.scalar(
+        select(AssessmentItem).where(
+            AssessmentItem.assessment_id == assessment.id,
+            AssessmentItem.commitment_id == commitment_id,
+        )
+    )
+    if item is None:
+        raise NotFound(f"commitment {commitment_id} in assessment {assessment_id}")
+    return assessment, item
+
+
+def is_state_member(user: User, assessment: Assessment) -> bool:
+    return (
+        user.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR)
+        and user.state_party_code == assessment.state_party_code
+    )
+
+
+def is_assigned_reviewer(session: Session, user: User, assessment: Assessment) -> bool:
+    if user.role is not Role.REVIEWER:
+        return False
+    return (
+        session.scalar(
+            select(ReviewerAssignment.id).where(
+                ReviewerAssignment.assessment_id == assessment.id,
+                ReviewerAssignment.reviewer_id == user.id,
+            )
+        )
+        is not None
+    )
+
+
+def require_answer_editing(user: User, assessment: Assessment) -> None:
+    if not is_state_member(user, assessment):
+        raise NotAllowed("only the state party's focal point and contributors answer")
+    if assessment.status not in EDITABLE_BY_STATE:
+        raise NotAllowed(
+            "the answers are locked: the questionnaire has been submitted; "
+            "the secretariat can reopen it"
+        )

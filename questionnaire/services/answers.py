@@ -1,0 +1,257 @@
+"""Saving answers: every change kept as a version, stale saves turned into conflicts.
+
+Two people may edit the same commitment. Each form carries the version of every answer it
+showed; a save whose version is no longer current is never applied over the newer text,
+it comes back as a conflict for the person to merge. The conditional UPDATE below makes
+this hold under concurrency too, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from questionnaire.domain.answers import AnswerError, item_progress, parse_answer
+from questionnaire.domain.bank import BankCommitment
+from questionnaire.domain.conditions import AnswerValue
+from questionnaire.models import (
+    Answer,
+    AnswerVersion,
+    Assessment,
+    AssessmentItem,
+    SaveRequest,
+    User,
+    utc_now,
+)
+from questionnaire.services.access import require_answer_editing
+from questionnaire.services.accounts import Actor
+from questionnaire.services.assessments import bank_for
+from questionnaire.services.audit import record
+
+
+class AnswerValidationError(ValueError):
+    """Some values do not fit their questions; nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    question_id: str
+    yours: AnswerValue
+    theirs: AnswerValue
+    their_version: int
+    their_author: str
+    their_time: dt.datetime
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: list[str]
+    conflicts: list[Conflict]
+    versions: dict[str, int]
+    saved_at: dt.datetime
+    duplicate: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def commitment_of(assessment: Assessment, item: AssessmentItem) -> BankCommitment:
+    return bank_for(assessment).commitment(item.commitment_id)
+
+
+def current_answers(session: Session, item_id: int) -> dict[str, Answer]:
+    rows = session.scalars(select(Answer).where(Answer.item_id == item_id))
+    return {row.question_id: row for row in rows}
+
+
+def answer_values(session: Session, item_id: int) -> dict[str, AnswerValue]:
+    return {qid: row.value for qid, row in current_answers(session, item_id).items()}
+
+
+def save_answers(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    item: AssessmentItem,
+    raw_values: Mapping[str, object],
+    base_versions: Mapping[str, int],
+    *,
+    request_id: str | None = None,
+    source: str = "online",
+) -> SaveResult:
+    """Validate, then apply the changed answers whose versions are current; commit."""
+    require_answer_editing(user, assessment)
+    commitment = commitment_of(assessment, item)
+    if request_id and session.get(SaveRequest, request_id) is not None:
+        return _duplicate(session, item)
+
+    parsed, errors = _parse_all(commitment, raw_values)
+    if errors:
+        raise AnswerValidationError(errors)
+
+    now = utc_now()
+    if request_id:
+        session.add(SaveRequest(request_id=request_id, item_id=item.id, user_id=user.id))
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()  # the same request, applied by a concurrent retry
+            return _duplicate(session, item)
+
+    existing = current_answers(session, item.id)
+    saved: list[str] = []
+    conflicts: list[Conflict] = []
+    for question_id, value in parsed.items():
+        row = existing.get(question_id)
+        if row is not None and row.value == value:
+            continue
+        base = base_versions.get(question_id, 0)
+        applied = _apply(session, item, row, question_id, value, base, user, now)
+        if applied is None:
+            session.expire_all()
+            conflicts.append(_conflict(session, item.id, question_id, value))
+            continue
+        session.add(
+            AnswerVersion(
+                answer_id=applied.id,
+                version=applied.version,
+                value=value,
+                author_id=user.id,
+                created_at=now,
+                source=source,
+            )
+        )
+        saved.append(question_id)
+
+    if saved:
+        session.execute(
+            update(Assessment)
+            .where(Assessment.id == assessment.id)
+            .values(revision=Assessment.revision + 1)
+        )
+        values = answer_values(session, item.id)
+        item.progress = item_progress(commitment, values).value
+        record(
+            session,
+            Actor.of(user),
+            "answers.saved",
+            item,
+            {"questions": saved, "source": source, "request_id": request_id},
+            summary=f"{commitment.id}: {len(saved)} answer(s)",
+        )
+    session.commit()
+    versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
+    return SaveResult(saved, conflicts, versions, now)
+
+
+def _parse_all(
+    commitment: BankCommitment, raw_values: Mapping[str, object]
+) -> tuple[dict[str, AnswerValue], dict[str, str]]:
+    known = {question.id: question for question in commitment.questions}
+    parsed: dict[str, AnswerValue] = {}
+    errors: dict[str, str] = {}
+    for question_id, raw in raw_values.items():
+        question = known.get(question_id)
+        if question is None:
+            errors[question_id] = "this question is not part of the commitment; reload the page"
+            continue
+        try:
+            parsed[question_id] = parse_answer(question, raw)
+        except AnswerError as error:
+            errors[question_id] = str(error)
+    return parsed, errors
+
+
+def _apply(
+    session: Session,
+    item: AssessmentItem,
+    row: Answer | None,
+    question_id: str,
+    value: AnswerValue,
+    base: int,
+    user: User,
+    now: dt.datetime,
+) -> Answer | None:
+    """Write one answer if `base` is still its version; None when someone saved first."""
+    if row is None:
+        if base != 0:
+            return None
+        answer = Answer(
+            item_id=item.id,
+            question_id=question_id,
+            value=value,
+            version=1,
+            updated_by_id=user.id,
+            updated_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(answer)
+        except IntegrityError:
+            return None  # created by someone else a moment ago
+        return answer
+    result = session.execute(
+        update(Answer)
+        .where(Answer.id == row.id, Answer.version == base)
+        .values(value=value, version=Answer.version + 1, updated_by_id=user.id, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    session.refresh(row)
+    return row
+
+
+def _conflict(session: Session, item_id: int, question_id: str, yours: AnswerValue) -> Conflict:
+    row = session.scalar(
+        select(Answer).where(Answer.item_id == item_id, Answer.question_id == question_id)
+    )
+    assert row is not None  # a conflict means someone else's answer exists
+    author = session.get(User, row.updated_by_id) if row.updated_by_id else None
+    return Conflict(
+        question_id, yours, row.value, row.version, author.name if author else "", row.updated_at
+    )
+
+
+def _duplicate(session: Session, item: AssessmentItem) -> SaveResult:
+    versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
+    return SaveResult([], [], versions, utc_now(), duplicate=True)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    question_id: str
+    version: int
+    value: AnswerValue
+    author: str
+    at: dt.datetime
+    source: str
+
+
+def answer_history(session: Session, item: AssessmentItem) -> list[HistoryEntry]:
+    """Every saved version of every answer of one commitment, newest first."""
+    rows = session.execute(
+        select(Answer.question_id, AnswerVersion, User.name)
+        .join(AnswerVersion, AnswerVersion.answer_id == Answer.id)
+        .outerjoin(User, User.id == AnswerVersion.author_id)
+        .where(Answer.item_id == item.id)
+        .order_by(AnswerVersion.created_at.desc(), AnswerVersion.id.desc())
+    ).all()
+    return [
+        HistoryEntry(
+            question_id,
+            version.version,
+            version.value,
+            name or "",
+            version.created_at,
+            version.source,
+        )
+        for question_id, version, name in rows
+    ]

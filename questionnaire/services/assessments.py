@@ -1,0 +1,128 @@
+"""Creating assessments from the bank, and reading their progress."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from questionnaire.domain.answers import ItemProgress
+from questionnaire.domain.bank import QuestionBank
+from questionnaire.domain.scope import Scope, select_commitments
+from questionnaire.models import Assessment, AssessmentItem, Role, StateParty, User
+from questionnaire.services.accounts import Actor
+from questionnaire.services.audit import record
+from questionnaire.services.bank_store import bank_of, latest_version
+
+
+class AssessmentError(ValueError):
+    """An assessment cannot be created as asked; the message says why."""
+
+
+def create_assessment(
+    session: Session, actor: User, *, state_party_code: str, review_year: int, scope: Scope
+) -> Assessment:
+    """Generate a questionnaire frozen to the current bank version."""
+    if actor.role is not Role.SECRETARIAT:
+        raise AssessmentError("only the secretariat opens assessments")
+    if not 2021 <= review_year <= 2100:
+        raise AssessmentError("the review year must be between 2021 and 2100")
+    state = session.get(StateParty, state_party_code.upper())
+    if state is None:
+        raise AssessmentError(f"unknown state party {state_party_code!r}")
+    version = latest_version(session)
+    if version is None:
+        raise AssessmentError("no question bank is loaded; load it with `flask bank load`")
+    commitments = select_commitments(bank_of(version), scope)
+    assessment = Assessment(
+        state_party_code=state.code,
+        review_year=review_year,
+        bank_version_id=version.id,
+        scope=scope.as_dict(),
+        created_by_id=actor.id,
+    )
+    session.add(assessment)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise AssessmentError(
+            f"{state.name_en} already has an assessment for {review_year}"
+        ) from None
+    session.add_all(
+        AssessmentItem(
+            assessment_id=assessment.id,
+            commitment_id=commitment.id,
+            paragraph=commitment.paragraph,
+            position=position,
+        )
+        for position, commitment in enumerate(commitments)
+    )
+    record(
+        session,
+        Actor.of(actor),
+        "assessment.created",
+        assessment,
+        {
+            "state_party": state.code,
+            "year": review_year,
+            "bank_version": version.version,
+            "commitments": len(commitments),
+            "scope": scope.as_dict(),
+        },
+    )
+    return assessment
+
+
+def bank_for(assessment: Assessment) -> QuestionBank:
+    return bank_of(assessment.bank_version)
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    complete: int
+    in_progress: int
+    follow_up: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.complete / self.total) if self.total else 0
+
+
+def progress_of(session: Session, assessment_ids: list[int]) -> dict[int, Progress]:
+    """Progress of many assessments in one query, for dashboards and lists."""
+    if not assessment_ids:
+        return {}
+    rows = session.execute(
+        select(
+            AssessmentItem.assessment_id,
+            AssessmentItem.progress,
+            AssessmentItem.follow_up,
+            func.count(),
+        )
+        .where(AssessmentItem.assessment_id.in_(assessment_ids))
+        .group_by(AssessmentItem.assessment_id, AssessmentItem.progress, AssessmentItem.follow_up)
+    ).all()
+    counts: dict[int, Counter[str]] = {i: Counter() for i in assessment_ids}
+    for assessment_id, progress, follow_up, count in rows:
+        counts[assessment_id][progress] += count
+        counts[assessment_id]["total"] += count
+        if follow_up:
+            counts[assessment_id]["follow_up"] += count
+    return {
+        i: Progress(
+            c["total"],
+            c[ItemProgress.COMPLETE.value],
+            c[ItemProgress.IN_PROGRESS.value],
+            c["follow_up"],
+        )
+        for i, c in counts.items()
+    }
+
+
+def people_of_state(session: Session, state_party_code: str) -> list[User]:
+    return list(session.scalars(select(User).where(User.state_party_code == state_party_code)))

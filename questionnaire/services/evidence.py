@@ -1,0 +1,173 @@
+"""Evidence for a commitment: links, and files kept outside the web root.
+
+Files are stored under generated names (the person's file name is only a label), checked
+by their first bytes as well as their extension, and served only through a view that
+checks the person's scope first.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from questionnaire.domain.answers import AnswerError, parse_link
+from questionnaire.models import Assessment, AssessmentItem, Evidence, User
+from questionnaire.services.access import NotFound, require_answer_editing
+from questionnaire.services.accounts import Actor
+from questionnaire.services.audit import record
+
+
+class EvidenceError(ValueError):
+    """The evidence cannot be accepted; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class FileKind:
+    extension: str
+    content_type: str
+    magic: tuple[bytes, ...]
+
+
+# PDF, Word, Excel and images, recognised by their first bytes. Office files are zip
+# packages (docx/xlsx); their legacy binary forms start with the OLE2 signature.
+ALLOWED_FILES = {
+    kind.extension: kind
+    for kind in (
+        FileKind("pdf", "application/pdf", (b"%PDF-",)),
+        FileKind(
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            (b"PK\x03\x04",),
+        ),
+        FileKind("doc", "application/msword", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
+        FileKind(
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            (b"PK\x03\x04",),
+        ),
+        FileKind("xls", "application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
+        FileKind("png", "image/png", (b"\x89PNG\r\n\x1a\n",)),
+        FileKind("jpg", "image/jpeg", (b"\xff\xd8\xff",)),
+        FileKind("jpeg", "image/jpeg", (b"\xff\xd8\xff",)),
+        FileKind("gif", "image/gif", (b"GIF87a", b"GIF89a")),
+    )
+}
+MAX_TITLE = 300
+
+
+def add_link(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    item: AssessmentItem,
+    *,
+    url: str,
+    title: str,
+) -> Evidence:
+    require_answer_editing(user, assessment)
+    try:
+        link = parse_link(url)
+    except AnswerError as error:
+        raise EvidenceError(str(error)) from None
+    evidence = Evidence(
+        item_id=item.id, kind="link", url=link, title=_title(title, link), added_by_id=user.id
+    )
+    return _store(session, user, assessment, evidence)
+
+
+def add_file(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    item: AssessmentItem,
+    *,
+    filename: str,
+    content: bytes,
+    upload_dir: Path,
+    max_bytes: int,
+) -> Evidence:
+    require_answer_editing(user, assessment)
+    kind = check_file(filename, content, max_bytes)
+    stored_name = f"{secrets.token_hex(16)}.{kind.extension}"
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    (upload_dir / stored_name).write_bytes(content)
+    evidence = Evidence(
+        item_id=item.id,
+        kind="file",
+        title=_title(filename, stored_name),
+        stored_name=stored_name,
+        content_type=kind.content_type,
+        size=len(content),
+        added_by_id=user.id,
+    )
+    try:
+        return _store(session, user, assessment, evidence)
+    except Exception:
+        (upload_dir / stored_name).unlink(missing_ok=True)
+        raise
+
+
+def check_file(filename: str, content: bytes, max_bytes: int) -> FileKind:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    kind = ALLOWED_FILES.get(extension)
+    if kind is None:
+        raise EvidenceError(
+            "this type of file is not accepted; upload a PDF, Word or Excel document or an "
+            "image (PNG, JPEG, GIF)"
+        )
+    if len(content) > max_bytes:
+        raise EvidenceError(
+            f"the file is {len(content) / 1048576:.1f} MB; the limit is "
+            f"{max_bytes / 1048576:.0f} MB"
+        )
+    if not content:
+        raise EvidenceError("the file is empty")
+    if not content.startswith(kind.magic):
+        raise EvidenceError(f"the file's content is not a .{extension} file; check the file")
+    return kind
+
+
+def evidence_of(session: Session, item: AssessmentItem) -> list[Evidence]:
+    return list(
+        session.scalars(select(Evidence).where(Evidence.item_id == item.id).order_by(Evidence.id))
+    )
+
+
+def evidence_file(
+    session: Session, item: AssessmentItem, evidence_id: int, upload_dir: Path
+) -> tuple[Evidence, Path]:
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.item_id != item.id or evidence.stored_name is None:
+        raise NotFound(f"evidence {evidence_id}")
+    path = upload_dir / evidence.stored_name
+    if not path.is_file():
+        raise NotFound(f"evidence file {evidence_id}")
+    return evidence, path
+
+
+def _title(title: str, fallback: str) -> str:
+    cleaned = " ".join(title.split())[:MAX_TITLE]
+    return cleaned or fallback[:MAX_TITLE]
+
+
+def _store(session: Session, user: User, assessment: Assessment, evidence: Evidence) -> Evidence:
+    session.add(evidence)
+    session.flush()
+    session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(revision=Assessment.revision + 1)
+    )
+    record(
+        session,
+        Actor.of(user),
+        "evidence.added",
+        evidence,
+        {"kind": evidence.kind, "title": evidence.title, "item": evidence.item_id},
+    )
+    session.commit()
+    return evidence

@@ -1,0 +1,60 @@
+"""Moving an assessment through the IRM workflow, each step kept with who and when."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from questionnaire.domain.assessment import WorkflowStatus
+from questionnaire.domain.workflow import TransitionError, find_transition
+from questionnaire.models import Assessment, User, WorkflowEvent, utc_now
+from questionnaire.services import access
+from questionnaire.services.accounts import Actor
+from questionnaire.services.audit import record
+
+
+def transition(
+    session: Session, user: User, assessment: Assessment, target: WorkflowStatus, note: str = ""
+) -> None:
+    """Apply an allowed transition and commit; refuse others with the reason."""
+    if user.role.value == "reviewer" and not access.is_assigned_reviewer(session, user, assessment):
+        raise access.NotFound(f"assessment {assessment.id}")
+    if user.role.value in ("focal_point", "contributor") and not access.is_state_member(
+        user, assessment
+    ):
+        raise access.NotFound(f"assessment {assessment.id}")
+    try:
+        find_transition(assessment.status, target, user.role.value)
+    except TransitionError as error:
+        raise access.NotAllowed(str(error)) from None
+    source = assessment.status
+    now = utc_now()
+    assessment.status = target
+    if target is WorkflowStatus.SUBMITTED:
+        assessment.submitted_at = now
+        assessment.submitted_by_id = user.id
+    if target is WorkflowStatus.FINALIZED:
+        assessment.finalized_at = now
+    session.add(
+        WorkflowEvent(
+            assessment_id=assessment.id,
+            from_status=source.value,
+            to_status=target.value,
+            actor_id=user.id,
+            at=now,
+            note=note,
+        )
+    )
+    session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(revision=Assessment.revision + 1)
+    )
+    record(
+        session,
+        Actor.of(user),
+        "assessment.status",
+        assessment,
+        {"from": source.value, "to": target.value, "note": note},
+    )
+    session.commit()

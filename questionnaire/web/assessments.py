@@ -1,0 +1,277 @@
+"""State parties fill in their questionnaire; everyone in scope follows its progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from questionnaire.domain.answers import visible_questions
+from questionnaire.extensions import db_session
+from questionnaire.models import Assessment, AssessmentItem, Role
+from questionnaire.services import access, answers, evidence, questionnaires
+from questionnaire.services.answers import AnswerValidationError
+from questionnaire.services.assessments import bank_for, progress_of
+from questionnaire.services.evidence import EvidenceError
+from questionnaire.web.policy import allow
+from questionnaire.web.questionnaire_forms import (
+    CommitmentForm,
+    TamperedForm,
+    build_form,
+    submitted_values,
+    submitted_versions,
+)
+
+blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
+STATE = (Role.FOCAL_POINT, Role.CONTRIBUTOR)
+
+
+@blueprint.get("/")
+@allow()
+def index() -> str:
+    session = db_session()
+    rows = list(session.scalars(access.visible_assessments(current_user)))
+    return render_template(
+        "assessments/index.html",
+        assessments=rows,
+        progress=progress_of(session, [a.id for a in rows]),
+    )
+
+
+@blueprint.get("/<int:assessment_id>")
+@allow()
+def overview(assessment_id: int) -> str:
+    session = db_session()
+    assessment = access.get_assessment(session, current_user, assessment_id)
+    view = questionnaires.overview(session, current_user, assessment)
+    return render_template("assessments/overview.html", assessment=assessment, view=view)
+
+
+@blueprint.route("/<int:assessment_id>/c/<commitment_id>", methods=["GET", "POST"])
+@allow()
+def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple[str, int]:
+    session = db_session()
+    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    bank_commitment = answers.commitment_of(assessment, item)
+    stored = answers.current_answers(session, item.id)
+    values = {qid: row.value for qid, row in stored.items()}
+    versions = {qid: row.version for qid, row in stored.items()}
+    if request.method == "GET":
+        form = build_form(bank_commitment, values, versions)
+        return _render_commitment(assessment, item, form, values)
+
+    form = build_form(bank_commitment, values, versions, formdata=request.form)
+    if not form.validate():  # CSRF and field types
+        return _render_commitment(assessment, item, form, values), 400
+    try:
+        result = answers.save_answers(
+            session,
+            current_user,
+            assessment,
+            item,
+            submitted_values(bank_commitment, request.form),
+            submitted_versions(bank_commitment, request.form),
+            request_id=form.request_id.data or None,
+        )
+    except TamperedForm as error:
+        flash(str(error), "error")
+        return _render_commitment(assessment, item, form, values), 400
+    except AnswerValidationError as error:
+        for question_id, message in error.errors.items():
+            field = getattr(form, question_id, None)
+            if field is not None:
+                field.errors = [message]
+        flash(_("Nothing was saved: correct the fields marked below."), "error")
+        return _render_commitment(assessment, item, form, values), 400
+    if result.conflicts:
+        return render_template(
+            "assessments/conflict.html",
+            assessment=assessment,
+            item=item,
+            commitment=bank_commitment,
+            result=result,
+        ), 409
+    flash(_("Saved at %(time)s.", time=format_datetime(result.saved_at, "HH:mm:ss")), "info")
+    return redirect(
+        url_for(".commitment", assessment_id=assessment.id, commitment_id=item.commitment_id)
+    )
+
+
+@blueprint.post("/<int:assessment_id>/c/<commitment_id>/autosave")
+@allow(*STATE)
+def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
+    session = db_session()
+    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    bank_commitment = answers.commitment_of(assessment, item)
+    try:
+        result = answers.save_answers(
+            session,
+            current_user,
+            assessment,
+            item,
+            submitted_values(bank_commitment, request.form),
+            submitted_versions(bank_commitment, request.form),
+            request_id=request.form.get("request_id") or None,
+        )
+    except TamperedForm as error:
+        return jsonify(error=str(error)), 400
+    except AnswerValidationError as error:
+        return jsonify(error=_("Not saved: correct the marked fields."), fields=error.errors), 400
+    except access.NotAllowed as refusal:
+        return jsonify(error=str(refusal)), 403
+    visible = [
+        q.id for q in visible_questions(bank_commitment, answers.answer_values(session, item.id))
+    ]
+    status = 409 if result.conflicts else 200
+    return jsonify(
+        saved=result.saved,
+        saved_at=format_datetime(result.saved_at, "HH:mm:ss"),
+        versions=result.versions,
+        visible=visible,
+        conflicts=[c.question_id for c in result.conflicts],
+        conflict_url=url_for(
+            ".commitment", assessment_id=assessment.id, commitment_id=item.commitment_id
+        )
+        if result.conflicts
+        else None,
+    ), status
+
+
+@blueprint.post("/<int:assessment_id>/c/<commitment_id>/follow-up")
+@allow(*STATE)
+def toggle_follow_up(assessment_id: int, commitment_id: str) -> Response:
+    session = db_session()
+    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    questionnaires.mark_follow_up(
+        session, current_user, assessment, item, request.form.get("follow_up") == "1"
+    )
+    return redirect(
+        url_for(".commitment", assessment_id=assessment.id, commitment_id=item.commitment_id)
+    )
+
+
+@blueprint.post("/<int:assessment_id>/c/<commitment_id>/evidence")
+@allow(*STATE)
+def add_evidence(assessment_id: int, commitment_id: str) -> Response | tuple[str, int]:
+    session = db_session()
+    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    upload = request.files.get("file")
+    try:
+        if upload is not None and upload.filename:
+            content = upload.stream.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
+            evidence.add_file(
+                session,
+                current_user,
+                assessment,
+                item,
+                filename=upload.filename,
+                content=content,
+                upload_dir=current_app.config["UPLOAD_DIR"],
+                max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+            )
+        else:
+            evidence.add_link(
+                session,
+                current_user,
+                assessment,
+                item,
+                url=request.form.get("url", ""),
+                title=request.form.get("title", ""),
+            )
+    except EvidenceError as error:
+        flash(_("Evidence not added: %(reason)s", reason=str(error)), "error")
+        return redirect(
+            url_for(
+                ".commitment",
+                assessment_id=assessment.id,
+                commitment_id=item.commitment_id,
+                _anchor="evidence",
+            )
+        )
+    flash(_("Evidence added."), "info")
+    return redirect(
+        url_for(
+            ".commitment",
+            assessment_id=assessment.id,
+            commitment_id=item.commitment_id,
+            _anchor="evidence",
+        )
+    )
+
+
+@blueprint.get("/<int:assessment_id>/c/<commitment_id>/evidence/<int:evidence_id>")
+@allow()
+def download_evidence(assessment_id: int, commitment_id: str, evidence_id: int) -> Response:
+    session = db_session()
+    _assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    record, path = evidence.evidence_file(
+        session, item, evidence_id, current_app.config["UPLOAD_DIR"]
+    )
+    return send_file(
+        path, mimetype=record.content_type, as_attachment=True, download_name=record.title
+    )
+
+
+@blueprint.route("/<int:assessment_id>/submit", methods=["GET", "POST"])
+@allow()
+def submit(assessment_id: int) -> str | Response:
+    session = db_session()
+    assessment = access.get_assessment(session, current_user, assessment_id)
+    missing = questionnaires.missing_answers(session, assessment)
+    if request.method == "POST":
+        if missing:
+            flash(_("Answer the questions listed below before submitting."), "error")
+        else:
+            questionnaires.submit(session, current_user, assessment)
+            flash(_("The questionnaire was submitted. The answers are now locked."), "info")
+            return redirect(url_for(".overview", assessment_id=assessment.id))
+    return render_template(
+        "assessments/submit.html", assessment=assessment, missing=missing, bank=bank_for(assessment)
+    )
+
+
+@blueprint.post("/<int:assessment_id>/reopen")
+@allow(Role.SECRETARIAT)
+def reopen(assessment_id: int) -> Response:
+    session = db_session()
+    assessment = access.get_assessment(session, current_user, assessment_id)
+    questionnaires.reopen(session, current_user, assessment)
+    flash(_("The questionnaire was reopened for the state party."), "info")
+    return redirect(url_for(".overview", assessment_id=assessment.id))
+
+
+def _render_commitment(
+    assessment: Assessment, item: AssessmentItem, form: CommitmentForm, values: dict[str, Any]
+) -> str:
+    session = db_session()
+    bank_commitment = answers.commitment_of(assessment, item)
+    visible = {q.id for q in visible_questions(bank_commitment, values)}
+    can_edit = questionnaires.can_edit(current_user, assessment)
+    neighbours = questionnaires.neighbours(session, item)
+    return render_template(
+        "assessments/commitment.html",
+        assessment=assessment,
+        item=item,
+        commitment=bank_commitment,
+        bank=bank_for(assessment),
+        form=form,
+        visible=visible,
+        can_edit=can_edit,
+        evidence=evidence.evidence_of(session, item),
+        history=answers.answer_history(session, item),
+        neighbours=neighbours,
+    )

@@ -1,0 +1,148 @@
+"""WTForms built from the bank: one form per commitment, one field per question."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from questionnaire.domain.answers import text_limit
+from questionnaire.domain.bank import BankCommitment, BankQuestion
+from questionnaire.domain.bank_schema import QuestionType
+from questionnaire.domain.conditions import AnswerValue
+from questionnaire.web.i18n import localized
+
+VERSION_PREFIX = "version__"
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CommitmentForm(FlaskForm):
+    request_id = HiddenField()
+
+
+def build_form(
+    commitment: BankCommitment,
+    answers: Mapping[str, AnswerValue],
+    versions: Mapping[str, int],
+    formdata: Any = None,
+) -> CommitmentForm:
+    """A form for `commitment`, filled from the stored answers unless `formdata` is given."""
+
+    class Form(CommitmentForm):
+        pass
+
+    for question in commitment.questions:
+        setattr(Form, question.id, _field(question))
+        setattr(
+            Form, VERSION_PREFIX + question.id, HiddenField(default=versions.get(question.id, 0))
+        )
+    data = {
+        question.id: _form_value(question, answers.get(question.id))
+        for question in commitment.questions
+    }
+    form = Form(formdata=formdata, data=data) if formdata is not None else Form(data=data)
+    if formdata is None:
+        for question in commitment.questions:
+            getattr(form, VERSION_PREFIX + question.id).data = str(versions.get(question.id, 0))
+    return form
+
+
+def _field(question: BankQuestion) -> Field:
+    label = localized(question.text)
+    description = localized(question.help)
+    choices = (
+        [SelectChoice(o.value, localized(o.label)) for o in question.scale.options]
+        if question.scale
+        else []
+    )
+    match question.type:
+        case QuestionType.SINGLE_CHOICE:
+            return RadioField(
+                label,
+                choices=choices,
+                description=description,
+                validators=[Optional()],
+                validate_choice=False,
+            )
+        case QuestionType.MULTIPLE_CHOICE:
+            return CheckboxListField(
+                label, choices=choices, description=description, validate_choice=False
+            )
+        case QuestionType.TEXT if question.multiline:
+            return TextAreaField(
+                label,
+                description=description,
+                render_kw={"maxlength": text_limit(question), "rows": 5},
+            )
+        case QuestionType.TEXT:
+            return StringField(
+                label, description=description, render_kw={"maxlength": text_limit(question)}
+            )
+        case QuestionType.NUMBER:
+            render = {"inputmode": "decimal"}
+            return StringField(label, description=description, render_kw=render)
+        case QuestionType.DATE:
+            return StringField(
+                label,
+                description=description,
+                render_kw={"type": "date", "placeholder": "2026-12-31"},
+            )
+        case QuestionType.LINK:
+            return StringField(
+                label, description=description, render_kw={"type": "url", "placeholder": "https://"}
+            )
+    raise ValueError(question.type)  # pragma: no cover
+
+
+def _form_value(question: BankQuestion, value: AnswerValue) -> Any:
+    if value is None:
+        return [] if question.type is QuestionType.MULTIPLE_CHOICE else None
+    if question.type is QuestionType.NUMBER and isinstance(value, float):
+        return f"{value:g}" if value != int(value) or abs(value) >= 1e15 else str(int(value))
+    return value
+
+
+def submitted_values(commitment: BankCommitment, formdata: Any) -> dict[str, object]:
+    """The raw values of the questions present in the submitted form."""
+    values: dict[str, object] = {}
+    for question in commitment.questions:
+        if question.type is QuestionType.MULTIPLE_CHOICE:
+            if question.id in formdata or f"{question.id}__present" in formdata:
+                values[question.id] = formdata.getlist(question.id)
+        elif question.id in formdata:
+            values[question.id] = formdata.get(question.id)
+    return values
+
+
+class TamperedForm(ValueError):
+    """A hidden field the application wrote came back changed."""
+
+
+def submitted_versions(commitment: BankCommitment, formdata: Any) -> dict[str, int]:
+    versions: dict[str, int] = {}
+    for question in commitment.questions:
+        raw = formdata.get(VERSION_PREFIX + question.id)
+        if raw is None:
+            continue
+        if not raw.isdigit() or len(raw) > 9:
+            raise TamperedForm(
+                "the form was changed outside the application; reload the page and try again"
+            )
+        versions[question.id] = int(raw)
+    return versions
