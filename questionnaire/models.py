@@ -342,3 +342,33 @@ class Score(Base):
     unsubstantiated: Mapped[bool]
     divergence: Mapped[bool]
     computed_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class LoginAttempt(Base):
+    """Each log-in attempt, for throttling per account and per address, and for the log."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool]
+    at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class Invitation(Base):
+    """A one-time, expiring link with which an invited person sets a password."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
