@@ -29,10 +29,19 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    from questionnaire.web import assessments, auth, bank, errors, health, home, secretariat
+    from questionnaire.web import (
+        assessments,
+        auth,
+        bank,
+        errors,
+        health,
+        home,
+        reviews,
+        secretariat,
+    )
 
     errors.init_app(app)
-    for module in (health, auth, home, bank, assessments, secretariat):
+    for module in (health, auth, home, bank, assessments, secretariat, reviews):
         app.register_blueprint(module.blueprint)
 
     from questionnaire.cli import register_commands

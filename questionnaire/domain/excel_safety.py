@@ -28,7 +28,14 @@ class SafeCellWriter:
 
     def __init__(self, workbook: Workbook) -> None:
         self._guarded: dict[int | None, Format] = {}
+        self._properties: dict[int, dict[str, Any]] = {}
         self._workbook = workbook
+
+    def add_format(self, properties: dict[str, Any]) -> Format:
+        """A workbook format whose guarded twin keeps every property (locks, fills, numbers)."""
+        cell_format = self._workbook.add_format(properties)
+        self._properties[id(cell_format)] = dict(properties)
+        return cell_format
 
     def write(
         self, sheet: Worksheet, row: int, column: int, value: Any, cell_format: Format | None = None
@@ -51,8 +58,11 @@ class SafeCellWriter:
     def _guarded_format(self, base: Format | None) -> Format:
         key = id(base) if base is not None else None
         if key not in self._guarded:
-            properties: dict[str, Any] = {"quote_prefix": True}
-            if base is not None:
+            properties: dict[str, Any] = {}
+            if key is not None and key in self._properties:
+                properties.update(self._properties[key])
+            elif base is not None:
                 properties.update(text_wrap=bool(base.text_wrap), valign="top")
+            properties["quote_prefix"] = True
             self._guarded[key] = self._workbook.add_format(properties)
         return self._guarded[key]

@@ -21,9 +21,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from questionnaire.domain.answers import visible_questions
+from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.extensions import db_session
 from questionnaire.models import Assessment, AssessmentItem, Role
-from questionnaire.services import access, answers, evidence, questionnaires
+from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.answers import AnswerValidationError
 from questionnaire.services.assessments import bank_for, progress_of
 from questionnaire.services.evidence import EvidenceError
@@ -58,7 +59,14 @@ def overview(assessment_id: int) -> str:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
     view = questionnaires.overview(session, current_user, assessment)
-    return render_template("assessments/overview.html", assessment=assessment, view=view)
+    from questionnaire.web.reviews import review_panel
+
+    return render_template(
+        "assessments/overview.html",
+        assessment=assessment,
+        view=view,
+        panel=review_panel(assessment.id),
+    )
 
 
 @blueprint.route("/<int:assessment_id>/c/<commitment_id>", methods=["GET", "POST"])
@@ -274,4 +282,8 @@ def _render_commitment(
         evidence=evidence.evidence_of(session, item),
         history=answers.answer_history(session, item),
         neighbours=neighbours,
+        clarifications=reviews.clarifications_of(session, item),
+        comments=reviews.comments_of(session, item),
+        can_answer=access.is_state_member(current_user, assessment)
+        and assessment.status is WorkflowStatus.CLARIFICATION_REQUESTED,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
