@@ -1,0 +1,23 @@
+"""Excel gap reports: one assessment's country report and the secretariat's cross-country
+workbook. Pure domain code: they read snapshots and scores and write to a stream given to
+them; services fetch the data and views send the file.
+"""
+
+from __future__ import annotations
+
+from questionnaire.domain.reports.country_report import ReportMismatch, write_country_report
+from questionnaire.domain.reports.labels import UnsupportedLanguage
+from questionnaire.domain.reports.secretariat_data import CountryRow
+from questionnaire.domain.reports.secretariat_report import (
+    write_bare_floor,
+    write_secretariat_report,
+)
+
+__all__ = [
+    "CountryRow",
+    "ReportMismatch",
+    "UnsupportedLanguage",
+    "write_bare_floor",
+    "write_country_report",
+    "write_secretariat_report",
+]

@@ -1,0 +1,169 @@
+"""The secretariat's cross-country workbook, written in one pass in constant memory.
+
+xlsxwriter's constant-memory mode flushes each row once the next one starts, per
+worksheet. So every sheet is created up front and each assessment adds its row (or rows)
+to each sheet as it comes; only the two small tallies wait until the end. The
+assessments can therefore be a generator that streams from the database.
+`write_bare_floor` writes the same cells with no formatting at all: the benchmark the
+formatted workbook is measured against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence, Sized
+from itertools import chain
+from typing import IO, Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from questionnaire.domain.excel_safety import SafeCellWriter
+from questionnaire.domain.reports import secretariat_data as data
+from questionnaire.domain.reports.labels import Labels
+from questionnaire.domain.reports.secretariat_data import TIDY_COLUMNS, CountryRow, Layout
+from questionnaire.domain.reports.sheets import (
+    WORKBOOK_OPTIONS,
+    CellKind,
+    Column,
+    Formats,
+    finish_table,
+    heat_map,
+    set_up_table,
+)
+
+Progress = Callable[[int, int], None]
+STATE_COLUMNS = 3  # code, name, regional group lead every per-state sheet
+
+__all__ = ["CountryRow", "write_bare_floor", "write_secretariat_report"]
+
+
+class _Sheet:
+    """One worksheet being filled top to bottom, with or without formats."""
+
+    def __init__(
+        self,
+        workbook: Workbook,
+        cells: SafeCellWriter,
+        formats: Formats | None,
+        name: str,
+        columns: Sequence[Column],
+    ) -> None:
+        self.sheet: Worksheet = workbook.add_worksheet(name)
+        self.columns = columns
+        self.cells = cells
+        self.formats = formats
+        self.column_formats: list[Format | None] = (
+            [formats.by_kind[column.kind] for column in columns]
+            if formats
+            else [None] * len(columns)
+        )
+        if formats:
+            set_up_table(self.sheet, cells, formats, columns)
+        else:
+            for index, column in enumerate(columns):
+                cells.write(self.sheet, 0, index, column.title)
+        self.rows = 0
+
+    def append(self, values: Sequence[Any]) -> None:
+        self.rows += 1
+        write = self.cells.write
+        sheet, row, column_formats = self.sheet, self.rows, self.column_formats
+        for index, value in enumerate(values):
+            write(sheet, row, index, value, column_formats[index])
+
+    def finish(self) -> None:
+        if self.formats:
+            finish_table(self.sheet, self.columns, self.rows)
+
+
+def write_secretariat_report(
+    rows: Iterable[CountryRow],
+    stream: IO[bytes],
+    progress: Progress | None = None,
+    *,
+    language: str = "en",
+    total: int | None = None,
+) -> None:
+    """Write the cross-country workbook of `rows` to `stream`.
+
+    `progress(done, total)` is called once per assessment and once more when the workbook
+    is closed, so `total` is the number of assessments plus one. Pass `total` (the number
+    of assessments) when `rows` is a generator; without it the rows are read into memory
+    first to count them.
+    """
+    _write(rows, stream, Labels(language), progress, total, styled=True)
+
+
+def write_bare_floor(rows: Iterable[CountryRow], stream: IO[bytes]) -> None:
+    """The same cells with no formats, filters or colour scales: the cost floor."""
+    _write(rows, stream, Labels("en"), None, None, styled=False)
+
+
+def _write(
+    rows: Iterable[CountryRow],
+    stream: IO[bytes],
+    labels: Labels,
+    progress: Progress | None,
+    total: int | None,
+    *,
+    styled: bool,
+) -> None:
+    if progress is not None and total is None:
+        if not isinstance(rows, Sized):
+            rows = list(rows)
+        total = len(rows)  # type: ignore[arg-type]
+    iterator = iter(rows)
+    first = next(iterator, None)
+    layout = Layout.from_bank(first.bank if first else None, labels)
+
+    workbook = xlsxwriter.Workbook(stream, {**WORKBOOK_OPTIONS, "constant_memory": True})
+    cells = SafeCellWriter(workbook)
+    formats = Formats(workbook) if styled else None
+    needs = data.needs_tally(layout)
+    challenges = data.challenge_tally(layout)
+
+    def sheet(key: str, columns: Sequence[Column]) -> _Sheet:
+        return _Sheet(workbook, cells, formats, labels[key], columns)
+
+    sections = sheet("sheet.section_matrix", layout.section_matrix_columns())
+    commitments = sheet("sheet.commitment_matrix", layout.commitment_matrix_columns())
+    assessments = sheet("sheet.progress", layout.progress_columns())
+    needs_sheet = sheet("sheet.ta_totals", needs.columns(labels["col.ta_type"], totals_first=False))
+    challenge_sheet = sheet(
+        "sheet.frequent_challenges", challenges.columns(labels["col.challenge"], totals_first=True)
+    )
+    tidy = sheet("sheet.tidy", [Column(title, 18, CellKind.PLAIN) for title in TIDY_COLUMNS])
+    if styled:
+        sections.sheet.freeze_panes(1, STATE_COLUMNS)
+        commitments.sheet.freeze_panes(1, STATE_COLUMNS)
+
+    steps = (total or 0) + 1
+    done = 0
+    for row in chain([first], iterator) if first else ():
+        sections.append(layout.section_matrix_row(row))
+        commitments.append(layout.commitment_matrix_row(row))
+        assessments.append(layout.progress_row(row))
+        for tidy_row in data.tidy_rows(row):
+            tidy.append(tidy_row)
+        data.add_needs(needs, row)
+        data.add_challenges(challenges, row)
+        done += 1
+        if progress is not None:
+            progress(done, steps)
+
+    for needs_row in data.needs_table(needs):
+        needs_sheet.append(needs_row)
+    for challenge_row in data.challenge_table(challenges):
+        challenge_sheet.append(challenge_row)
+    for output in (sections, commitments, assessments, needs_sheet, challenge_sheet, tidy):
+        output.finish()
+    if styled:
+        last_section = STATE_COLUMNS + len(layout.section_ids)
+        heat_map(sections.sheet, 1, STATE_COLUMNS, sections.rows, last_section)
+        last_commitment = STATE_COLUMNS + len(layout.commitment_ids) - 1
+        heat_map(commitments.sheet, 1, STATE_COLUMNS, commitments.rows, last_commitment)
+    workbook.close()
+    if progress is not None:
+        progress(steps, steps)
