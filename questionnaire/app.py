@@ -30,10 +30,12 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     from questionnaire.web import (
+        accounts,
         assessments,
         auth,
         bank,
         errors,
+        exports,
         health,
         home,
         reviews,
@@ -41,7 +43,8 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     errors.init_app(app)
-    for module in (health, auth, home, bank, assessments, secretariat, reviews):
+    blueprints = (health, auth, home, bank, assessments, secretariat, reviews, exports, accounts)
+    for module in blueprints:
         app.register_blueprint(module.blueprint)
 
     from questionnaire.cli import register_commands

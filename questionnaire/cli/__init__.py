@@ -6,7 +6,16 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from questionnaire.cli import accounts, bank, database, states
+    from questionnaire.cli import accounts, bank, database, exports, states
 
-    for group in (database.group, bank.group, states.group, accounts.group):
+    groups = (
+        database.group,
+        bank.group,
+        states.group,
+        accounts.group,
+        exports.export_group,
+        exports.import_group,
+        exports.score_group,
+    )
+    for group in groups:
         app.cli.add_command(group)

@@ -105,6 +105,27 @@ def save_answers(
             session.rollback()  # the same request, applied by a concurrent retry
             return _duplicate(session, item)
 
+    saved, conflicts = apply_values(
+        session, user, assessment, item, commitment, parsed, base_versions, now, source, request_id
+    )
+    session.commit()
+    versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
+    return SaveResult(saved, conflicts, versions, now)
+
+
+def apply_values(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    item: AssessmentItem,
+    commitment: BankCommitment,
+    parsed: Mapping[str, AnswerValue],
+    base_versions: Mapping[str, int],
+    now: dt.datetime,
+    source: str,
+    request_id: str | None = None,
+) -> tuple[list[str], list[Conflict]]:
+    """Apply checked values within the caller's transaction; the caller commits."""
     existing = current_answers(session, item.id)
     saved: list[str] = []
     conflicts: list[Conflict] = []
@@ -129,7 +150,6 @@ def save_answers(
             )
         )
         saved.append(question_id)
-
     if saved:
         session.execute(
             update(Assessment)
@@ -146,9 +166,7 @@ def save_answers(
             {"questions": saved, "source": source, "request_id": request_id},
             summary=f"{commitment.id}: {len(saved)} answer(s)",
         )
-    session.commit()
-    versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
-    return SaveResult(saved, conflicts, versions, now)
+    return saved, conflicts
 
 
 def _parse_all(

@@ -63,6 +63,10 @@ TERMS = {
     "insufficient_evidence": _l("Insufficient evidence"),
     "open": _l("Open"),
     "implemented": _l("Implemented"),
+    "new": _l("New"),
+    "changed": _l("Changed"),
+    "unchanged": _l("Unchanged"),
+    "conflict": _l("Conflict"),
 }
 
 

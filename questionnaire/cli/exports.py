@@ -1,0 +1,161 @@
+"""`flask export ...` and `flask import ...`: workbooks from and into the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from questionnaire.domain.offline import ImportLimits, OfflineImportError
+from questionnaire.extensions import database
+from questionnaire.models import Assessment, Role, User
+from questionnaire.services import offline, reports
+from questionnaire.services.accounts import Actor
+from questionnaire.services.scoring import rescore_all
+
+export_group = AppGroup("export", help="Write gap reports and offline templates.")
+import_group = AppGroup("import", help="Import offline workbooks.")
+score_group = AppGroup("scores", help="Compute scores (this application's own measure).")
+CLI_ACTOR = Actor("command line")
+
+
+def _secret() -> bytes:
+    return offline.offline_secret(current_app.config["SECRET_KEY"])
+
+
+def _export_dir() -> Path:
+    return Path(current_app.config["EXPORT_DIR"])
+
+
+def _assessment(session, country: str, year: int | None) -> Assessment:  # type: ignore[no-untyped-def]
+    query = select(Assessment).where(Assessment.state_party_code == country.upper())
+    if year is not None:
+        query = query.where(Assessment.review_year == year)
+    found = session.scalars(query.order_by(Assessment.review_year.desc())).first()
+    if found is None:
+        raise click.ClickException(
+            f"no assessment for {country.upper()}"
+            + (f" in {year}" if year else "")
+            + "; check the code (ISO alpha-3) and the year"
+        )
+    return found
+
+
+def _target(out: str | None, name: str) -> Path:
+    path = Path(out) if out else _export_dir() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@export_group.command("country")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-3 code, e.g. CHN.")
+@click.option("--year", type=int, default=None, help="Review year (default: the latest).")
+@click.option("--lang", type=click.Choice(reports.LANGUAGES), default="en", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None)
+def export_country(country: str, year: int | None, lang: str, out: str | None) -> None:
+    """Write one state party's gap report."""
+    with database().sessions() as session:
+        assessment = _assessment(session, country, year)
+        built = reports.country_report(session, None, assessment, lang, _export_dir())
+        target = _target(out, built.download_name)
+        target.write_bytes(built.path.read_bytes())
+    click.echo(f"wrote {target}" + (" (from the cache)" if built.from_cache else ""))
+
+
+@export_group.command("secretariat")
+@click.option("--lang", type=click.Choice(reports.LANGUAGES), default="en", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None)
+def export_secretariat(lang: str, out: str | None) -> None:
+    """Write the cross-country workbook, with a progress bar."""
+    with click.progressbar(length=1, label="Building the workbook") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            built = reports.build_secretariat_report(
+                database().sessions, lang, _export_dir(), progress, CLI_ACTOR
+            )
+        except reports.ReportError as error:
+            raise click.ClickException(str(error)) from None
+    target = _target(out, built.download_name)
+    target.write_bytes(built.path.read_bytes())
+    click.echo(f"wrote {target}" + (" (from the cache)" if built.from_cache else ""))
+
+
+@export_group.command("template")
+@click.option("--country", required=True)
+@click.option("--year", type=int, default=None)
+@click.option("--lang", type=click.Choice(reports.LANGUAGES), default="en", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None)
+def export_template(country: str, year: int | None, lang: str, out: str | None) -> None:
+    """Write the offline questionnaire of a state party's assessment."""
+    with database().sessions() as session:
+        assessment = _assessment(session, country, year)
+        secretariat = session.scalars(select(User).where(User.role == Role.SECRETARIAT)).first()
+        if secretariat is None:
+            raise click.ClickException("create a secretariat account first (flask users create)")
+        data = offline.template_bytes(session, secretariat, assessment, lang, _secret())
+        target = _target(
+            out, f"questionnaire-{assessment.state_party_code}-{assessment.review_year}-{lang}.xlsx"
+        )
+        target.write_bytes(data)
+    click.echo(f"wrote {target}")
+
+
+@import_group.command("responses")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "email", required=True, help="The focal point or contributor importing.")
+@click.option("--apply", "apply_changes", is_flag=True, help="Apply; without it, only preview.")
+def import_responses(file: str, email: str, apply_changes: bool) -> None:
+    """Check an offline workbook, show what it would change, and apply it with --apply."""
+    data = Path(file).read_bytes()
+    limits = ImportLimits(max_file_bytes=current_app.config["MAX_IMPORT_BYTES"])
+    with database().sessions() as session:
+        user = session.scalars(select(User).where(User.email == email.lower())).first()
+        if user is None or user.role not in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
+            raise click.ClickException(f"{email} is not a focal point or contributor account")
+        assessments = session.scalars(
+            select(Assessment).where(Assessment.state_party_code == user.state_party_code)
+        ).all()
+        result = None
+        errors: list[str] = []
+        for assessment in assessments:
+            try:
+                step = offline.apply_import if apply_changes else offline.preview_import
+                result = step(session, user, assessment, data, _secret(), limits)
+                break
+            except OfflineImportError as error:
+                errors.append(
+                    error.message
+                    + "".join(
+                        f"\n  - {p.location + ': ' if p.location else ''}{p.message}"
+                        for p in error.problems
+                    )
+                )
+        if result is None:
+            raise click.ClickException(
+                "the file was not imported; nothing changed.\n"
+                + "\n".join(errors or ["no assessment of this country"])
+            )
+    preview = result.preview
+    click.echo(
+        f"new {len(preview.of_kind('new'))}, changed {len(preview.of_kind('changed'))}, "
+        f"unchanged {len(preview.of_kind('unchanged'))}, "
+        f"conflicts {len(preview.conflicts)}"
+    )
+    for change in preview.conflicts:
+        click.echo(f"  conflict: {change.question_key} ({change.answer.location})")
+    click.echo("applied" if apply_changes else "preview only: run again with --apply to import")
+
+
+@score_group.command("rescore")
+def rescore() -> None:
+    """Recompute and store the scores of every assessment."""
+    with database().sessions() as session:
+        count = rescore_all(session)
+    click.echo(f"scored {count} commitments")

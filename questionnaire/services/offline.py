@@ -1,0 +1,167 @@
+"""Offline questionnaires: a signed template out, a checked workbook back in.
+
+An import is previewed first (new, changed, unchanged, conflicting) and applied all at
+once or not at all; conflicts with online edits made since the export are listed for the
+person and never applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from questionnaire.domain.conditions import AnswerValue
+from questionnaire.domain.offline import (
+    ChangePreview,
+    ImportLimits,
+    OfflineImportError,
+    parse_answers,
+    preview_changes,
+    read_workbook,
+    write_template,
+)
+from questionnaire.models import Answer, Assessment, AssessmentItem, Role, User, utc_now
+from questionnaire.services import access
+from questionnaire.services.accounts import Actor
+from questionnaire.services.answers import apply_values
+from questionnaire.services.assessments import bank_for
+from questionnaire.services.audit import record
+from questionnaire.services.snapshots import snapshot_of
+
+__all__ = [
+    "OfflineImportError",
+    "apply_import",
+    "offline_secret",
+    "preview_import",
+    "template_bytes",
+]
+
+
+def offline_secret(secret_key: str) -> bytes:
+    """The key that signs offline templates, derived from SECRET_KEY for this one purpose."""
+    return hmac.new(
+        secret_key.encode("utf-8"), b"offline-template-signature", hashlib.sha256
+    ).digest()
+
+
+def _require(session: Session, user: User, assessment: Assessment) -> None:
+    if user.role is Role.SECRETARIAT or access.is_state_member(user, assessment):
+        return
+    raise access.NotFound(f"assessment {assessment.id}")
+
+
+def _answers_by_key(
+    session: Session, assessment: Assessment
+) -> tuple[dict[str, AnswerValue], dict[str, int], dict[tuple[str, str], int]]:
+    values: dict[str, AnswerValue] = {}
+    versions: dict[str, int] = {}
+    local: dict[tuple[str, str], int] = {}
+    for commitment_id, question_id, value, version in session.execute(
+        select(AssessmentItem.commitment_id, Answer.question_id, Answer.value, Answer.version)
+        .join(AssessmentItem, AssessmentItem.id == Answer.item_id)
+        .where(AssessmentItem.assessment_id == assessment.id)
+    ):
+        key = f"{commitment_id}.{question_id}"
+        values[key] = value
+        versions[key] = version
+        local[(commitment_id, question_id)] = version
+    return values, versions, local
+
+
+def template_bytes(
+    session: Session, user: User, assessment: Assessment, language: str, secret: bytes
+) -> bytes:
+    _require(session, user, assessment)
+    _values, _versions, local_versions = _answers_by_key(session, assessment)
+    buffer = io.BytesIO()
+    write_template(snapshot_of(session, assessment), local_versions, secret, buffer, language)
+    record(session, Actor.of(user), "export.offline_template", assessment, {"language": language})
+    session.commit()
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    preview: ChangePreview
+    exported_at: str
+
+
+def preview_import(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    data: bytes,
+    secret: bytes,
+    limits: ImportLimits,
+) -> ImportPreview:
+    """Check the file and say what applying it would change; changes nothing."""
+    _require(session, user, assessment)
+    parsed = read_workbook(data, limits, secret)
+    imported = parse_answers(
+        parsed, bank_for(assessment), assessment.id, assessment.state_party_code
+    )
+    values, versions, _local = _answers_by_key(session, assessment)
+    preview = preview_changes(imported, values, versions, parsed.metadata.answer_versions)
+    return ImportPreview(preview, parsed.metadata.exported_at)
+
+
+def apply_import(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    data: bytes,
+    secret: bytes,
+    limits: ImportLimits,
+) -> ImportPreview:
+    """Apply the new and changed answers in one transaction; conflicts stay untouched."""
+    access.require_answer_editing(user, assessment)
+    checked = preview_import(session, user, assessment, data, secret, limits)
+    bank = bank_for(assessment)
+    items = {
+        item.commitment_id: item
+        for item in session.scalars(
+            select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id)
+        )
+    }
+    grouped: dict[str, dict[str, AnswerValue]] = defaultdict(dict)
+    bases: dict[str, dict[str, int]] = defaultdict(dict)
+    for change in checked.preview.to_apply:
+        grouped[change.answer.commitment_id][change.answer.question_id] = change.answer.value
+        bases[change.answer.commitment_id][change.answer.question_id] = change.current_version
+    now = utc_now()
+    try:
+        for commitment_id, values in grouped.items():
+            _saved, conflicts = apply_values(
+                session,
+                user,
+                assessment,
+                items[commitment_id],
+                bank.commitment(commitment_id),
+                values,
+                bases[commitment_id],
+                now,
+                "offline",
+            )
+            if conflicts:
+                raise OfflineImportError(
+                    "someone saved answers online while the file was being applied; "
+                    "nothing was imported: upload the file again to see the new preview"
+                )
+        record(
+            session,
+            Actor.of(user),
+            "import.offline_workbook",
+            assessment,
+            {"applied": len(checked.preview.to_apply), "conflicts": len(checked.preview.conflicts)},
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return checked

@@ -1,0 +1,114 @@
+"""Scores read from the database, computed by the domain, written back.
+
+Scores are this application's own measure: the IRM produces no ratings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from questionnaire.domain.bank import QuestionBank
+from questionnaire.domain.score_types import AssessmentScores
+from questionnaire.domain.scoring import score_assessment
+from questionnaire.domain.scoring_frame import ROW_COLUMNS, score_many
+from questionnaire.models import Answer, Assessment, AssessmentItem, BankVersion, ItemReview, Score
+from questionnaire.services.bank_store import bank_of
+from questionnaire.services.snapshots import snapshot_of
+
+
+def scores_of(session: Session, assessment: Assessment) -> AssessmentScores:
+    return score_assessment(snapshot_of(session, assessment))
+
+
+def rescore_all(session: Session) -> int:
+    """Score every assessment from flat rows and store the per-commitment scores; commit.
+
+    One query reads the status, the presence of cited measures and both ratings of every
+    commitment of every assessment; pandas scores them; one bulk insert writes them back.
+    """
+    answered: dict[tuple[int, str], object] = {
+        (item_id, question_id): value
+        for item_id, question_id, value in session.execute(
+            select(Answer.item_id, Answer.question_id, Answer.value).where(
+                Answer.question_id.in_(("status", "measures"))
+            )
+        )
+    }
+    rows = session.execute(
+        select(
+            AssessmentItem.id,
+            AssessmentItem.assessment_id,
+            AssessmentItem.commitment_id,
+            Assessment.bank_version_id,
+            ItemReview.framework,
+            ItemReview.practice,
+        )
+        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+        .outerjoin(ItemReview, ItemReview.item_id == AssessmentItem.id)
+    ).all()
+    by_version: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+    for item_id, assessment_id, commitment_id, version_id, framework, practice in rows:
+        status = answered.get((item_id, "status"))
+        measures = answered.get((item_id, "measures"))
+        by_version[version_id].append(
+            (
+                assessment_id,
+                commitment_id,
+                status if isinstance(status, str) else None,
+                measures is not None and measures != "",
+                framework.value if framework is not None else None,
+                practice.value if practice is not None else None,
+            )
+        )
+    session.execute(delete(Score))
+    written = 0
+    for version_id, version_rows in by_version.items():
+        bank = _bank(session, version_id)
+        frame = pd.DataFrame(version_rows, columns=list(ROW_COLUMNS)).astype(
+            {name: "category" for name in ("commitment_id", "status", "framework", "practice")}
+        )
+        result = score_many(bank, frame).commitments
+        records = [
+            {
+                "assessment_id": int(a),
+                "commitment_id": str(c),
+                "self_score": _number(s),
+                "reviewer_score": _number(r),
+                "score": _number(x),
+                "gap": _number(g),
+                "priority": str(p),
+                "unsubstantiated": bool(u),
+                "divergence": bool(d),
+            }
+            for a, c, s, r, x, g, p, u, d in zip(
+                result["assessment_id"],
+                result["commitment_id"],
+                result["self_score"],
+                result["reviewer_score"],
+                result["score"],
+                result["gap"],
+                result["priority"],
+                result["unsubstantiated"],
+                result["divergence"],
+                strict=True,
+            )
+        ]
+        if records:
+            session.execute(insert(Score), records)
+        written += len(records)
+    session.commit()
+    return written
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def _bank(session: Session, version_id: int) -> QuestionBank:
+    version = session.get(BankVersion, version_id)
+    assert version is not None
+    return bank_of(version)
