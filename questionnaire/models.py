@@ -68,7 +68,7 @@ class User(Base):
     # Raised at log-out and password change: a session cookie carrying an older value is
     # refused, so old sessions end everywhere.
     session_generation: Mapped[int] = mapped_column(default=0)
-    language: Mapped[str] = mapped_column(String(5), default="zh")
+    language: Mapped[str] = mapped_column(String(5), default="")  # "" until the person chooses
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     last_login_at: Mapped[dt.datetime | None]
 

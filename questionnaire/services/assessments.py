@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
@@ -23,7 +24,13 @@ class AssessmentError(ValueError):
 
 
 def create_assessment(
-    session: Session, actor: User, *, state_party_code: str, review_year: int, scope: Scope
+    session: Session,
+    actor: User,
+    *,
+    state_party_code: str,
+    review_year: int,
+    scope: Scope,
+    due_date: dt.date | None = None,
 ) -> Assessment:
     """Generate a questionnaire frozen to the current bank version."""
     if actor.role is not Role.SECRETARIAT:
@@ -43,6 +50,7 @@ def create_assessment(
         bank_version_id=version.id,
         scope=scope.as_dict(),
         created_by_id=actor.id,
+        due_date=due_date,
     )
     session.add(assessment)
     try:

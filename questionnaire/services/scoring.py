@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.score_types import AssessmentScores
 from questionnaire.domain.scoring import score_assessment
-from questionnaire.domain.scoring_frame import ROW_COLUMNS, score_many
+from questionnaire.domain.scoring_frame import ROW_COLUMNS, FrameScores, score_many
 from questionnaire.models import Answer, Assessment, AssessmentItem, BankVersion, ItemReview, Score
 from questionnaire.services.bank_store import bank_of
 from questionnaire.services.snapshots import snapshot_of
@@ -24,11 +24,13 @@ def scores_of(session: Session, assessment: Assessment) -> AssessmentScores:
     return score_assessment(snapshot_of(session, assessment))
 
 
-def rescore_all(session: Session) -> int:
-    """Score every assessment from flat rows and store the per-commitment scores; commit.
+def score_everything(
+    session: Session, assessment_ids: list[int] | None = None
+) -> list[FrameScores]:
+    """Score assessments (all by default) in bulk: one frame per bank version.
 
     One query reads the status, the presence of cited measures and both ratings of every
-    commitment of every assessment; pandas scores them; one bulk insert writes them back.
+    commitment; pandas scores them all at once.
     """
     answered: dict[tuple[int, str], object] = {
         (item_id, question_id): value
@@ -64,14 +66,22 @@ def rescore_all(session: Session) -> int:
                 practice.value if practice is not None else None,
             )
         )
-    session.execute(delete(Score))
-    written = 0
+    frames = []
     for version_id, version_rows in by_version.items():
-        bank = _bank(session, version_id)
         frame = pd.DataFrame(version_rows, columns=list(ROW_COLUMNS)).astype(
             {name: "category" for name in ("commitment_id", "status", "framework", "practice")}
         )
-        result = score_many(bank, frame).commitments
+        frames.append(score_many(_bank(session, version_id), frame))
+    return frames
+
+
+def rescore_all(session: Session) -> int:
+    """Score every assessment and store the per-commitment scores in one bulk insert; commit."""
+    frames = score_everything(session)
+    session.execute(delete(Score))
+    written = 0
+    for scored in frames:
+        result = scored.commitments
         records = [
             {
                 "assessment_id": int(a),

@@ -11,8 +11,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField
+from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from questionnaire.domain.scope import Scope, ScopeError
@@ -36,6 +36,7 @@ class NewAssessmentForm(FlaskForm):
     review_year = IntegerField(
         _l("Review year"), validators=[DataRequired(), NumberRange(min=2021, max=2100)]
     )
+    due_date = DateField(_l("Answers due by"), validators=[Optional()])
     sections = Checkboxes(_l("Sections"))
     themes = Checkboxes(_l("Themes"))
     review_cycles = Checkboxes(
@@ -86,6 +87,7 @@ def new_assessment() -> str | Response | tuple[str, int]:
                 state_party_code=form.state_party.data or "",
                 review_year=form.review_year.data or 0,
                 scope=scope,
+                due_date=form.due_date.data,
             )
             session.commit()
         except (AssessmentError, ScopeError) as error:

@@ -1,0 +1,94 @@
+"""Each role's first page: progress, what waits for them, gaps, always with the numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from questionnaire.domain.assessment import FrameworkRating, PracticeRating, WorkflowStatus
+from questionnaire.domain.bank import QuestionBank
+from questionnaire.models import Answer, ItemReview, ReviewerAssignment, Role
+from tests.conftest import AuthActions
+from tests.web.questionnaire_helpers import open_assessment
+
+
+def _home(app: Flask, email: str) -> str:
+    client = app.test_client()
+    AuthActions(client).login(email)
+    return client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def _reviewed(db: Session, make_user, status: WorkflowStatus):  # type: ignore[no-untyped-def]
+    assessment = open_assessment(db, make_user, sections=("technical_assistance",))
+    for item in assessment.items:
+        db.add(Answer(item_id=item.id, question_id="status", value="in_part"))
+        db.add(
+            ItemReview(
+                item_id=item.id,
+                framework=FrameworkRating.PARTIALLY,
+                practice=PracticeRating.MODERATE,
+            )
+        )
+    assessment.status = status
+    db.commit()
+    return assessment
+
+
+def test_secretariat_sees_status_counts_with_a_table(
+    app: Flask, db: Session, make_user, loaded_bank: QuestionBank
+) -> None:
+    open_assessment(db, make_user)
+    page = _home(app, "officer@secretariat.test")
+    assert "<svg" in page and "Assessments by status" in page
+    assert '<table class="list numbers">' in page
+    assert "Gaps by section and regional group" not in page  # no review yet
+
+
+def test_heat_map_appears_once_reviews_exist(
+    app: Flask, db: Session, make_user, loaded_bank: QuestionBank
+) -> None:
+    _reviewed(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
+    page = _home(app, "officer@secretariat.test")
+    assert "Gaps by section and regional group" in page
+    # in part (reviewer: partially 1/3, moderate 1/3) → score 0.33, gap 0.67 for Asia-Pacific
+    assert "0.67" in page
+
+
+def test_overdue_assessments_are_flagged(
+    app: Flask, db: Session, make_user, loaded_bank: QuestionBank
+) -> None:
+    assessment = open_assessment(db, make_user)
+    assessment.due_date = dt.date.today() - dt.timedelta(days=1)
+    db.commit()
+    assert "overdue" in _home(app, "officer@secretariat.test")
+
+
+def test_state_party_sees_its_scores_once_finalized(
+    app: Flask, db: Session, make_user, loaded_bank: QuestionBank
+) -> None:
+    assessment = _reviewed(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
+    make_user("fp@china.test", Role.FOCAL_POINT, "CHN")
+    assert "Scores by section" not in _home(app, "fp@china.test")
+    assessment.status = WorkflowStatus.FINALIZED
+    db.commit()
+    page = _home(app, "fp@china.test")
+    assert "Scores by section" in page and "0.33" in page
+    assert "own measure" in page
+
+
+def test_reviewer_sees_the_assignments_waiting(
+    app: Flask, db: Session, make_user, loaded_bank: QuestionBank
+) -> None:
+    assessment = open_assessment(db, make_user)
+    reviewer = make_user("expert@japan.test", Role.REVIEWER, "JPN")
+    db.add(
+        ReviewerAssignment(
+            assessment_id=assessment.id, reviewer_id=reviewer.id, same_regional_group=True
+        )
+    )
+    assessment.status = WorkflowStatus.SUBMITTED
+    db.commit()
+    page = _home(app, "expert@japan.test")
+    assert "Your assignments" in page and "China" in page
