@@ -17,6 +17,13 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config.from_mapping(settings.flask_config())
+    if settings.trusted_proxies:
+        # Behind a reverse proxy the client address comes from X-Forwarded-For; log-in
+        # throttling per address depends on it.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     database = init_database(app)
     check_connection(database.engine)

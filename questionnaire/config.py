@@ -37,6 +37,7 @@ class Settings:
     max_import_bytes: int
     session_idle_minutes: int
     session_absolute_hours: int
+    trusted_proxies: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -62,6 +63,7 @@ class Settings:
             "REMEMBER_COOKIE_HTTPONLY": True,
             "SESSION_IDLE_MINUTES": self.session_idle_minutes,
             "SESSION_ABSOLUTE_HOURS": self.session_absolute_hours,
+            "TRUSTED_PROXIES": self.trusted_proxies,
             "TESTING": self.environment == "testing",
             "APP_ENVIRONMENT": self.environment,
             "BABEL_DEFAULT_LOCALE": "zh",
@@ -107,6 +109,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         "MAX_IMPORT_MB",
         "SESSION_IDLE_MINUTES",
         "SESSION_ABSOLUTE_HOURS",
+        "TRUSTED_PROXIES",
     }
     return Settings(
         environment=environment,
@@ -120,6 +123,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         max_import_bytes=_megabytes(env, "MAX_IMPORT_MB", 5),
         session_idle_minutes=_positive_int(env, "SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_positive_int(env, "SESSION_ABSOLUTE_HOURS", 12),
+        trusted_proxies=_count(env, "TRUSTED_PROXIES"),
         extra={k: v for k, v in overrides.items() if k not in known},
     )
 
@@ -159,6 +163,13 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name} is {raw!r}; set it to a whole number above 0.")
     return value
+
+
+def _count(env: Mapping[str, str], name: str) -> int:
+    raw = env.get(name) or "0"
+    if not raw.isdigit():
+        raise ConfigError(f"{name} is {raw!r}; set it to a whole number (0 when no proxy).")
+    return int(raw)
 
 
 def _megabytes(env: Mapping[str, str], name: str, default: int) -> int:

@@ -30,10 +30,13 @@ from questionnaire.services.assessments import bank_for
 def snapshot_of(session: Session, assessment: Assessment) -> AssessmentSnapshot:
     """Everything about one assessment, in a handful of queries."""
     bank = bank_for(assessment)
-    items = list(session.scalars(
-        select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id)
-        .order_by(AssessmentItem.position)
-    ))
+    items = list(
+        session.scalars(
+            select(AssessmentItem)
+            .where(AssessmentItem.assessment_id == assessment.id)
+            .order_by(AssessmentItem.position)
+        )
+    )
     item_ids = [item.id for item in items]
     answers: dict[int, dict[str, Any]] = defaultdict(dict)
     for item_id, question_id, value in session.execute(
@@ -48,13 +51,18 @@ def snapshot_of(session: Session, assessment: Assessment) -> AssessmentSnapshot:
     for record in session.scalars(
         select(FindingRecord).where(FindingRecord.item_id.in_(item_ids)).order_by(FindingRecord.id)
     ):
-        findings[record.item_id].append(Finding(
-            kind=record.kind, text=record.text, recommendation=record.recommendation,
-            recommendation_id=record.recommendation_id,
-            technical_assistance_type=record.technical_assistance_type,
-            already_provided=record.already_provided, provided_by=record.provided_by,
-            follow_up=record.follow_up,
-        ))
+        findings[record.item_id].append(
+            Finding(
+                kind=record.kind,
+                text=record.text,
+                recommendation=record.recommendation,
+                recommendation_id=record.recommendation_id,
+                technical_assistance_type=record.technical_assistance_type,
+                already_provided=record.already_provided,
+                provided_by=record.provided_by,
+                follow_up=record.follow_up,
+            )
+        )
     reviewers = [
         f"{name} ({code})"
         for name, code in session.execute(
@@ -69,17 +77,19 @@ def snapshot_of(session: Session, assessment: Assessment) -> AssessmentSnapshot:
     snapshot_items = []
     for item in items:
         rating = ratings.get(item.id)
-        snapshot_items.append(ItemSnapshot(
-            commitment=bank.commitment(item.commitment_id),
-            answers=answers.get(item.id, {}),
-            review=Review(
-                framework=rating.framework if rating else None,
-                practice=rating.practice if rating else None,
-                observations=rating.observations if rating else "",
-                findings=tuple(findings.get(item.id, ())),
-            ),
-            follow_up_marked=item.follow_up,
-        ))
+        snapshot_items.append(
+            ItemSnapshot(
+                commitment=bank.commitment(item.commitment_id),
+                answers=answers.get(item.id, {}),
+                review=Review(
+                    framework=rating.framework if rating else None,
+                    practice=rating.practice if rating else None,
+                    observations=rating.observations if rating else "",
+                    findings=tuple(findings.get(item.id, ())),
+                ),
+                follow_up_marked=item.follow_up,
+            )
+        )
     return AssessmentSnapshot(
         id=assessment.id,
         state_party_code=state.code,

@@ -67,6 +67,17 @@ TERMS = {
     "changed": _l("Changed"),
     "unchanged": _l("Unchanged"),
     "conflict": _l("Conflict"),
+    # Workflow steps, by the English label the domain gives them.
+    "Submit": _l("Submit"),
+    "Reopen for the state": _l("Reopen for the state"),
+    "Start review": _l("Start review"),
+    "Request clarification": _l("Request clarification"),
+    "Send clarifications": _l("Send clarifications"),
+    "Resume review": _l("Resume review"),
+    "Complete review": _l("Complete review"),
+    "Reopen review": _l("Reopen review"),
+    "Finalize": _l("Finalize"),
+    "Reopen finalized": _l("Reopen finalized"),
 }
 
 
