@@ -40,11 +40,15 @@ EXPORTED_VERSIONS = {("pd2021.p1", "status"): 3, ("pd2021.p1", "challenges"): 1}
 
 
 def refusal(data: bytes, limits: ImportLimits | None = None) -> OfflineImportError:
-    """Read `data`, expect a refusal within a second, and hand back the error."""
-    started = time.perf_counter()
+    """Read `data`, expect a refusal within a second, and hand back the error.
+
+    The bound is on this process's CPU time: wall time on a shared 2-core machine says more
+    about the neighbours than about the reader.
+    """
+    started = time.process_time()
     with pytest.raises(OfflineImportError) as caught:
         read_workbook(data, limits or ImportLimits(), files.SECRET)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     return caught.value
 
 
@@ -52,10 +56,10 @@ def import_refusal(
     data: bytes, bank: QuestionBank, assessment_id: int = 1, state: str = "CHN"
 ) -> OfflineImportError:
     """Read and parse `data`, expect a refusal within a second, and hand back the error."""
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time, as in `refusal`
     with pytest.raises(OfflineImportError) as caught:
         import_file(data, bank, assessment_id, state)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     return caught.value
 
 

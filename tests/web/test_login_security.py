@@ -146,9 +146,9 @@ def test_throttled_answers_cost_about_the_same_for_known_and_unknown_accounts(
         times = []
         for _round in range(5):
             token = csrf_token(client)
-            started = time.perf_counter()
+            started = time.process_time()  # CPU time: the neighbours' load is not ours
             client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-            times.append(time.perf_counter() - started)
+            times.append(time.process_time() - started)
         return sorted(times)[2]
 
     known, unknown = median_seconds(OFFICER), median_seconds("nobody@secretariat.test")
