@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from questionnaire.cli import accounts, bank, database, exports, states
+    from questionnaire.cli import accounts, bank, database, demo, exports, states
 
     groups = (
         database.group,
@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
         exports.export_group,
         exports.import_group,
         exports.score_group,
+        demo.command,
     )
     for group in groups:
         app.cli.add_command(group)

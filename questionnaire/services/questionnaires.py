@@ -136,7 +136,3 @@ def submit(session: Session, user: User, assessment: Assessment) -> None:
     if missing:
         raise access.NotAllowed(f"{len(missing)} required answer(s) are missing")
     transition(session, user, assessment, WorkflowStatus.SUBMITTED)
-
-
-def reopen(session: Session, user: User, assessment: Assessment) -> None:
-    transition(session, user, assessment, WorkflowStatus.DRAFT, note="reopened for the state")

@@ -252,16 +252,6 @@ def submit(assessment_id: int) -> str | Response:
     )
 
 
-@blueprint.post("/<int:assessment_id>/reopen")
-@allow(Role.SECRETARIAT)
-def reopen(assessment_id: int) -> Response:
-    session = db_session()
-    assessment = access.get_assessment(session, current_user, assessment_id)
-    questionnaires.reopen(session, current_user, assessment)
-    flash(_("The questionnaire was reopened for the state party."), "info")
-    return redirect(url_for(".overview", assessment_id=assessment.id))
-
-
 def _render_commitment(
     assessment: Assessment, item: AssessmentItem, form: CommitmentForm, values: dict[str, Any]
 ) -> str:
