@@ -131,8 +131,8 @@ def apply_values(
     conflicts: list[Conflict] = []
     for question_id, value in parsed.items():
         row = existing.get(question_id)
-        if row is not None and row.value == value:
-            continue
+        if (row.value if row is not None else None) == value:
+            continue  # unchanged, or still unanswered: no version is made of nothing
         base = base_versions.get(question_id, 0)
         applied = _apply(session, item, row, question_id, value, base, user, now)
         if applied is None:
