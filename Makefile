@@ -27,7 +27,7 @@ prepare: install
 	QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development} $(BIN)/flask db upgrade
 	QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development} $(BIN)/flask states load
 	QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development} $(BIN)/flask bank load
-	QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development} $(BIN)/flask users demo
+	QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development} $(BIN)/flask demo --countries 6 --seed 2021
 
 run: prepare
 	@echo "Serving on http://$(HOST):$(PORT)/ (gunicorn, 2 workers). Ctrl-C stops it."
@@ -49,8 +49,11 @@ format: install
 test: lint
 	$(BIN)/python -m pytest
 
+# Prints the table and writes benchmarks/results.json; PostgreSQL too when DATABASE_URL names
+# one. Options: make bench BENCH_ARGS="--runs 5" (see python -m benchmarks --help).
 bench: install
-	$(BIN)/python -m benchmarks
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

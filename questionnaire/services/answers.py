@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from questionnaire.domain.answers import AnswerError, item_progress, parse_answer
 from questionnaire.domain.bank import BankCommitment
@@ -127,14 +128,28 @@ def apply_values(
 ) -> tuple[list[str], list[Conflict]]:
     """Apply checked values within the caller's transaction; the caller commits."""
     existing = current_answers(session, item.id)
+    changed = {
+        question_id: value
+        for question_id, value in parsed.items()
+        # unchanged, or still unanswered: no version is made of nothing
+        if (existing[question_id].value if question_id in existing else None) != value
+    }
+    created = _create_all(
+        session,
+        item,
+        user,
+        now,
+        {q: v for q, v in changed.items() if q not in existing and base_versions.get(q, 0) == 0},
+    )
     saved: list[str] = []
     conflicts: list[Conflict] = []
-    for question_id, value in parsed.items():
+    values = {question_id: row.value for question_id, row in existing.items()}
+    for question_id, value in changed.items():
         row = existing.get(question_id)
-        if (row.value if row is not None else None) == value:
-            continue  # unchanged, or still unanswered: no version is made of nothing
-        base = base_versions.get(question_id, 0)
-        applied = _apply(session, item, row, question_id, value, base, user, now)
+        if row is None:
+            applied = created.get(question_id)
+        else:
+            applied = _update(session, row, value, base_versions.get(question_id, 0), user, now)
         if applied is None:
             session.expire_all()
             conflicts.append(_conflict(session, item.id, question_id, value))
@@ -149,6 +164,7 @@ def apply_values(
                 source=source,
             )
         )
+        values[question_id] = value
         saved.append(question_id)
     if saved:
         session.execute(
@@ -156,7 +172,6 @@ def apply_values(
             .where(Assessment.id == assessment.id)
             .values(revision=Assessment.revision + 1)
         )
-        values = answer_values(session, item.id)
         item.progress = item_progress(commitment, values).value
         record(
             session,
@@ -187,21 +202,18 @@ def _parse_all(
     return parsed, errors
 
 
-def _apply(
+def _create_all(
     session: Session,
     item: AssessmentItem,
-    row: Answer | None,
-    question_id: str,
-    value: AnswerValue,
-    base: int,
     user: User,
     now: dt.datetime,
-) -> Answer | None:
-    """Write one answer if `base` is still its version; None when someone saved first."""
-    if row is None:
-        if base != 0:
-            return None
-        answer = Answer(
+    values: Mapping[str, AnswerValue],
+) -> dict[str, Answer]:
+    """Insert first answers in one savepoint; where someone created one a moment earlier,
+    fall back to one savepoint each, so only those become conflicts."""
+
+    def build(question_id: str, value: AnswerValue) -> Answer:
+        return Answer(
             item_id=item.id,
             question_id=question_id,
             value=value,
@@ -209,12 +221,32 @@ def _apply(
             updated_by_id=user.id,
             updated_at=now,
         )
+
+    if not values:
+        return {}
+    answers = {question_id: build(question_id, value) for question_id, value in values.items()}
+    try:
+        with session.begin_nested():
+            session.add_all(answers.values())
+        return answers
+    except IntegrityError:
+        pass
+    created: dict[str, Answer] = {}
+    for question_id, value in values.items():
+        answer = build(question_id, value)
         try:
             with session.begin_nested():
                 session.add(answer)
         except IntegrityError:
-            return None  # created by someone else a moment ago
-        return answer
+            continue  # created by someone else a moment ago
+        created[question_id] = answer
+    return created
+
+
+def _update(
+    session: Session, row: Answer, value: AnswerValue, base: int, user: User, now: dt.datetime
+) -> Answer | None:
+    """Write one answer if `base` is still its version; None when someone saved first."""
     result = session.execute(
         update(Answer)
         .where(Answer.id == row.id, Answer.version == base)
@@ -223,7 +255,9 @@ def _apply(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    session.refresh(row)
+    # The row in memory follows the database without being marked as changed again.
+    set_committed_value(row, "value", value)
+    set_committed_value(row, "version", base + 1)
     return row
 
 
