@@ -157,3 +157,35 @@ def _copy_bank(target: Path, version_delta: int = 0) -> None:
             ),
             encoding="utf-8",
         )
+
+
+def test_a_new_bank_version_leaves_existing_questionnaires_on_theirs(
+    runner, db: Session, tmp_path: Path
+) -> None:
+    from questionnaire.domain.scope import Scope
+    from questionnaire.models import Answer, Role
+    from questionnaire.services.accounts import SYSTEM, create_user
+    from questionnaire.services.assessments import bank_for, create_assessment
+
+    runner.invoke(args=["states", "load"])
+    runner.invoke(args=["bank", "load", str(BANK_DIR)])
+    officer = create_user(
+        db,
+        SYSTEM,
+        email="o@s.test",
+        name="O",
+        role=Role.SECRETARIAT,
+        password="a long enough password",
+    )
+    assessment = create_assessment(
+        db, officer, state_party_code="CHN", review_year=2026, scope=Scope(sections=("prevention",))
+    )
+    db.add(Answer(item_id=assessment.items[0].id, question_id="status", value="yes"))
+    db.commit()
+
+    newer = tmp_path / "newer"
+    _copy_bank(newer, version_delta=1)
+    assert runner.invoke(args=["bank", "load", str(newer)]).exit_code == 0
+    db.expire_all()
+    assert bank_for(assessment).version == 1
+    assert db.scalar(select(func.count()).select_from(Answer)) == 1
