@@ -85,6 +85,17 @@ def create_assessment(
     return assessment
 
 
+def items_of(session: Session, assessment: Assessment) -> list[AssessmentItem]:
+    """The commitments of a questionnaire, in questionnaire order."""
+    return list(
+        session.scalars(
+            select(AssessmentItem)
+            .where(AssessmentItem.assessment_id == assessment.id)
+            .order_by(AssessmentItem.position)
+        )
+    )
+
+
 def bank_for(assessment: Assessment) -> QuestionBank:
     return bank_of(assessment.bank_version)
 

@@ -15,7 +15,7 @@ from questionnaire.domain.workflow import EDITABLE_BY_STATE
 from questionnaire.models import Answer, Assessment, AssessmentItem, User
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
-from questionnaire.services.assessments import bank_for, progress_of
+from questionnaire.services.assessments import bank_for, items_of, progress_of
 from questionnaire.services.audit import record
 from questionnaire.services.workflow import transition
 
@@ -55,13 +55,7 @@ class Overview:
 
 def overview(session: Session, user: User, assessment: Assessment) -> Overview:
     bank = bank_for(assessment)
-    items = list(
-        session.scalars(
-            select(AssessmentItem)
-            .where(AssessmentItem.assessment_id == assessment.id)
-            .order_by(AssessmentItem.position)
-        )
-    )
+    items = items_of(session, assessment)
     sections = []
     for section in bank.sections:
         rows = [
@@ -97,13 +91,7 @@ def neighbours(session: Session, item: AssessmentItem) -> tuple[str | None, str 
 def missing_answers(session: Session, assessment: Assessment) -> list[MissingAnswer]:
     """Every required answer still missing, in questionnaire order."""
     bank = bank_for(assessment)
-    items = list(
-        session.scalars(
-            select(AssessmentItem)
-            .where(AssessmentItem.assessment_id == assessment.id)
-            .order_by(AssessmentItem.position)
-        )
-    )
+    items = items_of(session, assessment)
     stored: dict[int, dict[str, object]] = {item.id: {} for item in items}
     for item_id, question_id, value in session.execute(
         select(Answer.item_id, Answer.question_id, Answer.value)

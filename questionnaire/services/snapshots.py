@@ -17,26 +17,19 @@ from questionnaire.domain.assessment import (
 from questionnaire.models import (
     Answer,
     Assessment,
-    AssessmentItem,
     FindingRecord,
     ItemReview,
     ReviewerAssignment,
     StateParty,
     User,
 )
-from questionnaire.services.assessments import bank_for
+from questionnaire.services.assessments import bank_for, items_of
 
 
 def snapshot_of(session: Session, assessment: Assessment) -> AssessmentSnapshot:
     """Everything about one assessment, in a handful of queries."""
     bank = bank_for(assessment)
-    items = list(
-        session.scalars(
-            select(AssessmentItem)
-            .where(AssessmentItem.assessment_id == assessment.id)
-            .order_by(AssessmentItem.position)
-        )
-    )
+    items = items_of(session, assessment)
     item_ids = [item.id for item in items]
     answers: dict[int, dict[str, Any]] = defaultdict(dict)
     for item_id, question_id, value in session.execute(

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from questionnaire.domain.answers import visible_questions
 from questionnaire.domain.assessment import WorkflowStatus
+from questionnaire.domain.bank import BankCommitment
 from questionnaire.extensions import db_session
 from questionnaire.models import Assessment, AssessmentItem, Role
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
@@ -86,15 +87,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
     if not form.validate():  # CSRF and field types
         return _render_commitment(assessment, item, form, values), 400
     try:
-        result = answers.save_answers(
-            session,
-            current_user,
-            assessment,
-            item,
-            submitted_values(bank_commitment, request.form),
-            submitted_versions(bank_commitment, request.form),
-            request_id=form.request_id.data or None,
-        )
+        result = _save_submitted(assessment, item, bank_commitment)
     except TamperedForm as error:
         flash(str(error), "error")
         return _render_commitment(assessment, item, form, values), 400
@@ -126,15 +119,7 @@ def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
     assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
     bank_commitment = answers.commitment_of(assessment, item)
     try:
-        result = answers.save_answers(
-            session,
-            current_user,
-            assessment,
-            item,
-            submitted_values(bank_commitment, request.form),
-            submitted_versions(bank_commitment, request.form),
-            request_id=request.form.get("request_id") or None,
-        )
+        result = _save_submitted(assessment, item, bank_commitment)
     except TamperedForm as error:
         return jsonify(error=str(error)), 400
     except AnswerValidationError as error:
@@ -249,6 +234,21 @@ def submit(assessment_id: int) -> str | Response:
             return redirect(url_for(".overview", assessment_id=assessment.id))
     return render_template(
         "assessments/submit.html", assessment=assessment, missing=missing, bank=bank_for(assessment)
+    )
+
+
+def _save_submitted(
+    assessment: Assessment, item: AssessmentItem, bank_commitment: BankCommitment
+) -> answers.SaveResult:
+    """Save what the form (posted or autosaved) carries; the same path for both."""
+    return answers.save_answers(
+        db_session(),
+        current_user,
+        assessment,
+        item,
+        submitted_values(bank_commitment, request.form),
+        submitted_versions(bank_commitment, request.form),
+        request_id=request.form.get("request_id") or None,
     )
 
 
