@@ -265,7 +265,10 @@ def _conflict(session: Session, item_id: int, question_id: str, yours: AnswerVal
     row = session.scalar(
         select(Answer).where(Answer.item_id == item_id, Answer.question_id == question_id)
     )
-    assert row is not None  # a conflict means someone else's answer exists
+    if row is None:
+        # The form names a version that is not (or not yet visibly) stored: someone else's
+        # first save is still in flight, or the form is stale. Keep the person's text.
+        return Conflict(question_id, yours, None, 0, "", utc_now())
     author = session.get(User, row.updated_by_id) if row.updated_by_id else None
     return Conflict(
         question_id, yours, row.value, row.version, author.name if author else "", row.updated_at

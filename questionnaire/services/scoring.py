@@ -108,7 +108,7 @@ def rescore_all(session: Session) -> int:
             )
         ]
         if records:
-            session.execute(insert(Score), records)
+            session.execute(insert(Score.__table__), records)  # Core: one executemany
         written += len(records)
     session.commit()
     return written

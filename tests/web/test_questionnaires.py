@@ -308,3 +308,15 @@ def _any_value(question) -> object:  # type: ignore[no-untyped-def]
     return {"number": "3", "date": "2027-01-01", "link": "https://example.org"}.get(
         question.type.value, "An answer"
     )
+
+
+def test_a_save_naming_a_version_that_does_not_exist_is_a_conflict_not_an_error(
+    client: FlaskClient, auth: AuthActions, make_user, loaded_bank: QuestionBank, db: Session
+) -> None:
+    assessment = _as_focal_point(db, make_user, auth)
+    url = page_url(assessment)
+    data = {**form_fields(client, url), "measures": "my text", "version__measures": "1"}
+    response = client.post(url + "/autosave", data=data)
+    assert response.status_code == 409
+    assert response.get_json()["conflicts"] == ["measures"]
+    assert _stored(db, "measures") is None
