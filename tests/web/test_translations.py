@@ -6,7 +6,9 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-CATALOG = Path(__file__).resolve().parents[2] / "questionnaire/translations/zh/LC_MESSAGES/messages.po"
+CATALOG = (
+    Path(__file__).resolve().parents[2] / "questionnaire/translations/zh/LC_MESSAGES/messages.po"
+)
 
 
 def test_every_message_is_translated_into_chinese() -> None:
