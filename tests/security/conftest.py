@@ -1,0 +1,26 @@
+"""Fixtures of the security suite.
+
+Argon2 at its production cost takes half a second per hash and per log-in; this suite
+creates and logs in dozens of people to walk the application, so it hashes at the
+library's cheapest setting. Verification reads the parameters from each hash, so nothing
+else changes; the production cost and the log-in defences are tested in
+tests/web/test_login_security.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+
+from questionnaire.services import accounts
+
+# The world of the every-route test (both roles' objects, a job, an evidence file), reused
+# by the header walk so both walks cover the same routes with the same ids.
+from tests.web.test_route_access import world  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
