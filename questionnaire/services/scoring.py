@@ -6,9 +6,10 @@ Scores are this application's own measure: the IRM produces no ratings.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, String, cast, delete, insert, select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.bank import QuestionBank
@@ -32,14 +33,26 @@ def score_everything(
     One query reads the status, the presence of cited measures and both ratings of every
     commitment; pandas scores them all at once.
     """
-    answered: dict[tuple[int, str], object] = {
-        (item_id, question_id): value
-        for item_id, question_id, value in session.execute(
-            select(Answer.item_id, Answer.question_id, Answer.value).where(
-                Answer.question_id.in_(("status", "measures"))
+
+    def answers_to(question_id: str) -> Select[Any]:
+        query = select(Answer.item_id).where(Answer.question_id == question_id)
+        if assessment_ids is not None:
+            query = query.join(AssessmentItem, AssessmentItem.id == Answer.item_id).where(
+                AssessmentItem.assessment_id.in_(assessment_ids)
+            )
+        return query
+
+    statuses = {
+        row[0]: row[1] for row in session.execute(answers_to("status").add_columns(Answer.value))
+    }
+    # Whether measures are cited is decided in SQL: the texts themselves stay in the database.
+    cited = set(
+        session.scalars(
+            answers_to("measures").where(
+                Answer.value.is_not(None), cast(Answer.value, String).not_in(("null", '""'))
             )
         )
-    }
+    )
     rows = session.execute(
         select(
             AssessmentItem.id,
@@ -54,14 +67,13 @@ def score_everything(
     ).all()
     by_version: dict[int, list[tuple[object, ...]]] = defaultdict(list)
     for item_id, assessment_id, commitment_id, version_id, framework, practice in rows:
-        status = answered.get((item_id, "status"))
-        measures = answered.get((item_id, "measures"))
+        status = statuses.get(item_id)
         by_version[version_id].append(
             (
                 assessment_id,
                 commitment_id,
                 status if isinstance(status, str) else None,
-                measures is not None and measures != "",
+                item_id in cited,
                 framework.value if framework is not None else None,
                 practice.value if practice is not None else None,
             )
