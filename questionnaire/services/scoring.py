@@ -9,14 +9,22 @@ from collections import defaultdict
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, String, cast, delete, insert, select
+from sqlalchemy import Select, String, cast, delete, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.score_types import AssessmentScores
 from questionnaire.domain.scoring import score_assessment
 from questionnaire.domain.scoring_frame import ROW_COLUMNS, FrameScores, score_many
-from questionnaire.models import Answer, Assessment, AssessmentItem, BankVersion, ItemReview, Score
+from questionnaire.models import (
+    Answer,
+    Assessment,
+    AssessmentItem,
+    BankVersion,
+    ItemReview,
+    Score,
+    utc_now,
+)
 from questionnaire.services.bank_store import bank_of
 from questionnaire.services.snapshots import snapshot_of
 
@@ -42,8 +50,12 @@ def score_everything(
             )
         return query
 
+    # Read as JSON text, not decoded: a status is always a short JSON string such as "yes".
     statuses = {
-        row[0]: row[1] for row in session.execute(answers_to("status").add_columns(Answer.value))
+        item_id: text[1:-1] if text and text.startswith('"') else None
+        for item_id, text in session.execute(
+            answers_to("status").add_columns(cast(Answer.value, String))
+        )
     }
     # Whether measures are cited is decided in SQL: the texts themselves stay in the database.
     cited = set(
@@ -59,8 +71,9 @@ def score_everything(
             AssessmentItem.assessment_id,
             AssessmentItem.commitment_id,
             Assessment.bank_version_id,
-            ItemReview.framework,
-            ItemReview.practice,
+            # Plain strings: converting 27,000 values to enums costs more than scoring them.
+            type_coerce(ItemReview.framework, String),
+            type_coerce(ItemReview.practice, String),
         )
         .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
         .outerjoin(ItemReview, ItemReview.item_id == AssessmentItem.id)
@@ -74,8 +87,8 @@ def score_everything(
                 commitment_id,
                 status if isinstance(status, str) else None,
                 item_id in cited,
-                framework.value if framework is not None else None,
-                practice.value if practice is not None else None,
+                framework or None,
+                practice or None,
             )
         )
     frames = []
@@ -91,6 +104,7 @@ def rescore_all(session: Session) -> int:
     """Score every assessment and store the per-commitment scores in one bulk insert; commit."""
     frames = score_everything(session)
     session.execute(delete(Score))
+    computed_at = utc_now()
     written = 0
     for scored in frames:
         result = scored.commitments
@@ -105,6 +119,7 @@ def rescore_all(session: Session) -> int:
                 "priority": str(p),
                 "unsubstantiated": bool(u),
                 "divergence": bool(d),
+                "computed_at": computed_at,
             }
             for a, c, s, r, x, g, p, u, d in zip(
                 result["assessment_id"],
