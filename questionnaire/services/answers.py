@@ -31,7 +31,7 @@ from questionnaire.models import (
 )
 from questionnaire.services.access import require_answer_editing
 from questionnaire.services.accounts import Actor
-from questionnaire.services.assessments import bank_for
+from questionnaire.services.assessments import bank_for, mark_changed
 from questionnaire.services.audit import record
 
 
@@ -167,11 +167,7 @@ def apply_values(
         values[question_id] = value
         saved.append(question_id)
     if saved:
-        session.execute(
-            update(Assessment)
-            .where(Assessment.id == assessment.id)
-            .values(revision=Assessment.revision + 1)
-        )
+        mark_changed(session, assessment.id)
         item.progress = item_progress(commitment, values).value
         record(
             session,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -83,6 +83,16 @@ def create_assessment(
         },
     )
     return assessment
+
+
+def mark_changed(session: Session, assessment_id: int) -> None:
+    """Raise the assessment's revision, in SQL so concurrent changes all count: cached
+    reports of the old revision are then never served again."""
+    session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment_id)
+        .values(revision=Assessment.revision + 1)
+    )
 
 
 def items_of(session: Session, assessment: Assessment) -> list[AssessmentItem]:

@@ -11,13 +11,14 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.answers import AnswerError, parse_link
 from questionnaire.models import Assessment, AssessmentItem, Evidence, User
 from questionnaire.services.access import NotFound, require_answer_editing
 from questionnaire.services.accounts import Actor
+from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
 
 
@@ -157,11 +158,7 @@ def _title(title: str, fallback: str) -> str:
 def _store(session: Session, user: User, assessment: Assessment, evidence: Evidence) -> Evidence:
     session.add(evidence)
     session.flush()
-    session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id)
-        .values(revision=Assessment.revision + 1)
-    )
+    mark_changed(session, assessment.id)
     record(
         session,
         Actor.of(user),

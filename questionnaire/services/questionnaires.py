@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.answers import MissingAnswer, missing_required
@@ -15,7 +15,7 @@ from questionnaire.domain.workflow import EDITABLE_BY_STATE
 from questionnaire.models import Answer, Assessment, AssessmentItem, User
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
-from questionnaire.services.assessments import bank_for, items_of, progress_of
+from questionnaire.services.assessments import bank_for, items_of, mark_changed, progress_of
 from questionnaire.services.audit import record
 from questionnaire.services.workflow import transition
 
@@ -111,11 +111,7 @@ def mark_follow_up(
     access.require_answer_editing(user, assessment)
     item.follow_up = marked
     record(session, Actor.of(user), "item.follow_up", item, {"marked": marked})
-    session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id)
-        .values(revision=Assessment.revision + 1)
-    )
+    mark_changed(session, assessment.id)
     session.commit()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.assessment import (
@@ -36,6 +36,7 @@ from questionnaire.models import (
 )
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
+from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
 from questionnaire.services.workflow import transition
 
@@ -47,14 +48,6 @@ MAX_TEXT = 8000
 
 class ReviewError(ValueError):
     """The review step cannot be taken as asked; the message says why."""
-
-
-def _bump(session: Session, assessment: Assessment) -> None:
-    session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id)
-        .values(revision=Assessment.revision + 1)
-    )
 
 
 def assignments(session: Session, assessment: Assessment) -> list[ReviewerAssignment]:
@@ -108,7 +101,7 @@ def assign_reviewer(session: Session, actor: User, assessment: Assessment, revie
         assessment,
         {"reviewer": reviewer.email, "reviewing_state": own.code},
     )
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
 
 
@@ -133,7 +126,7 @@ def unassign_reviewer(
         {"reviewer": assignment.reviewer.email},
     )
     session.delete(assignment)
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
 
 
@@ -189,7 +182,7 @@ def save_rating(
             "before": [getattr(b, "value", b) for b in before[:2]],
         },
     )
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
     return review
 
@@ -255,7 +248,7 @@ def add_finding(
         finding,
         {"kind": new.kind.value, "recommendation_id": code},
     )
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
     return finding
 
@@ -275,7 +268,7 @@ def remove_finding(
         {"kind": finding.kind.value, "recommendation_id": finding.recommendation_id},
     )
     session.delete(finding)
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
 
 
@@ -294,7 +287,7 @@ def set_follow_up(
     except ValueError:
         raise ReviewError("choose a follow-up status from the list") from None
     record(session, Actor.of(user), "finding.follow_up", finding, {"status": status})
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
 
 
@@ -317,7 +310,7 @@ def ask_clarification(
     session.add(clarification)
     session.flush()
     record(session, Actor.of(user), "clarification.asked", clarification, {"item": item.id})
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
     if assessment.status is not WorkflowStatus.CLARIFICATION_REQUESTED:
         transition(
@@ -352,7 +345,7 @@ def answer_clarification(
     clarification.answered_by_id = user.id
     clarification.answered_at = utc_now()
     record(session, Actor.of(user), "clarification.answered", clarification, {"item": item.id})
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
 
 
@@ -395,7 +388,7 @@ def add_comment(
     session.add(comment)
     session.flush()
     record(session, Actor.of(user), "comment.added", comment, {"item": item.id})
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
     return comment
 
@@ -424,7 +417,7 @@ def set_publication_consent(
     record(
         session, Actor.of(user), "assessment.publication_consent", assessment, {"consent": consent}
     )
-    _bump(session, assessment)
+    mark_changed(session, assessment.id)
     session.commit()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.assessment import WorkflowStatus
@@ -10,6 +9,7 @@ from questionnaire.domain.workflow import TransitionError, find_transition
 from questionnaire.models import Assessment, User, WorkflowEvent, utc_now
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
+from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
 
 
@@ -45,11 +45,7 @@ def transition(
             note=note,
         )
     )
-    session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id)
-        .values(revision=Assessment.revision + 1)
-    )
+    mark_changed(session, assessment.id)
     record(
         session,
         Actor.of(user),
