@@ -22,7 +22,7 @@ from questionnaire.domain.answers import text_limit
 from questionnaire.domain.bank import BankCommitment, BankQuestion
 from questionnaire.domain.bank_schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
-from questionnaire.web.i18n import localized
+from questionnaire.web.i18n import current_language, localized
 
 VERSION_PREFIX = "version__"
 
@@ -43,24 +43,39 @@ def build_form(
     formdata: Any = None,
 ) -> CommitmentForm:
     """A form for `commitment`, filled from the stored answers unless `formdata` is given."""
+    form_class = _form_class(commitment)
+    data = {
+        question.id: _form_value(question, answers.get(question.id))
+        for question in commitment.questions
+    }
+    form = (
+        form_class(formdata=formdata, data=data) if formdata is not None else form_class(data=data)
+    )
+    if formdata is None:
+        for question in commitment.questions:
+            getattr(form, VERSION_PREFIX + question.id).data = str(versions.get(question.id, 0))
+    return form
+
+
+# Form classes by commitment and language: a bank version never changes, so the class built
+# for it can serve every request (building one costs about a tenth of a page).
+_form_classes: dict[tuple[int, str], tuple[BankCommitment, type[CommitmentForm]]] = {}
+
+
+def _form_class(commitment: BankCommitment) -> type[CommitmentForm]:
+    key = (id(commitment), current_language())
+    cached = _form_classes.get(key)
+    if cached is not None and cached[0] is commitment:
+        return cached[1]
 
     class Form(CommitmentForm):
         pass
 
     for question in commitment.questions:
         setattr(Form, question.id, _field(question))
-        setattr(
-            Form, VERSION_PREFIX + question.id, HiddenField(default=versions.get(question.id, 0))
-        )
-    data = {
-        question.id: _form_value(question, answers.get(question.id))
-        for question in commitment.questions
-    }
-    form = Form(formdata=formdata, data=data) if formdata is not None else Form(data=data)
-    if formdata is None:
-        for question in commitment.questions:
-            getattr(form, VERSION_PREFIX + question.id).data = str(versions.get(question.id, 0))
-    return form
+        setattr(Form, VERSION_PREFIX + question.id, HiddenField())
+    _form_classes[key] = (commitment, Form)
+    return Form
 
 
 def _field(question: BankQuestion) -> Field:
