@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from io import BytesIO
 from pathlib import Path
 
 from flask import (
@@ -99,8 +100,6 @@ def offline_template(assessment_id: int) -> Response:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
     data = offline.template_bytes(session, current_user, assessment, _language(), offline_secret())
-    from io import BytesIO
-
     name = f"questionnaire-{assessment.state_party_code}-{assessment.review_year}.xlsx"
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 

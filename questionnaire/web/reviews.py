@@ -19,7 +19,7 @@ from questionnaire.domain.recommendations import suggested_opening
 from questionnaire.domain.workflow import available_transitions
 from questionnaire.extensions import db_session
 from questionnaire.models import Role, User
-from questionnaire.services import access, answers, evidence, reviews
+from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.assessments import bank_for
 from questionnaire.services.reviews import NewFinding, ReviewError
 from questionnaire.services.workflow import transition
@@ -213,9 +213,7 @@ def change_status(assessment_id: int) -> Response:
         if target is WorkflowStatus.ANSWERED:
             reviews.send_clarifications(session, current_user, assessment)
         elif target is WorkflowStatus.SUBMITTED:
-            from questionnaire.services.questionnaires import submit
-
-            submit(session, current_user, assessment)
+            questionnaires.submit(session, current_user, assessment)
         else:
             transition(
                 session, current_user, assessment, target, note=request.form.get("note", "")[:2000]

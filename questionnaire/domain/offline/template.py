@@ -55,8 +55,8 @@ def write_template(
     rows = list(_rows(snapshot))
 
     workbook = xlsxwriter.Workbook(stream, {"in_memory": True, "strings_to_formulas": False})
-    formats = _Formats(workbook)
-    cells = _TemplateCellWriter(workbook, formats)
+    cells = SafeCellWriter(workbook)
+    formats = _Formats(workbook, cells)
     _write_instructions(workbook, cells, formats, snapshot, exported, language)
     questionnaire = workbook.add_worksheet(layout.QUESTIONNAIRE_SHEET)
     lists = _ChoiceLists(workbook.add_worksheet(layout.LISTS_SHEET), cells, language)
@@ -102,7 +102,7 @@ def _rows(
 
 
 class _Formats:
-    def __init__(self, workbook: Workbook) -> None:
+    def __init__(self, workbook: Workbook, cells: SafeCellWriter) -> None:
         self.header = workbook.add_format(
             {"bold": True, "bg_color": "#DCE6F1", "text_wrap": True, "valign": "top", "border": 1}
         )
@@ -111,14 +111,11 @@ class _Formats:
         answer = {"text_wrap": True, "valign": "top", "locked": False, "bg_color": "#FFF9DB"}
         text = {**answer, "num_format": "@"}
         date = {**answer, "num_format": "yyyy-mm-dd"}
-        self.answer_text = workbook.add_format(text)
-        self.answer_number = workbook.add_format(answer)
-        self.answer_date = workbook.add_format(date)
-        self.quoted = {  # the same answer formats, for text that would start a formula
-            id(self.answer_text): workbook.add_format({**text, "quote_prefix": True}),
-            id(self.answer_number): workbook.add_format({**answer, "quote_prefix": True}),
-            id(self.answer_date): workbook.add_format({**date, "quote_prefix": True}),
-        }
+        # Made through the cell writer, so text that would start a formula keeps the same
+        # unlocked, coloured answer format when it gets its quote prefix.
+        self.answer_text = cells.add_format(text)
+        self.answer_number = cells.add_format(answer)
+        self.answer_date = cells.add_format(date)
 
     def answer(self, question: BankQuestion) -> Format:
         if question.type is QuestionType.NUMBER:
@@ -126,23 +123,6 @@ class _Formats:
         if question.type is QuestionType.DATE:
             return self.answer_date
         return self.answer_text  # typed text stays text, even text starting with "="
-
-
-class _TemplateCellWriter(SafeCellWriter):
-    """SafeCellWriter whose quote-prefixed answers stay unlocked and keep their look.
-
-    The base guard rebuilds a format from wrapping alone; an answer such as "- Law 1"
-    would come out locked, and the person could not edit their own answer.
-    """
-
-    def __init__(self, workbook: Workbook, formats: _Formats) -> None:
-        super().__init__(workbook)
-        self._quoted = formats.quoted
-
-    def _guarded_format(self, base: Format | None) -> Format:
-        if base is not None and id(base) in self._quoted:
-            return self._quoted[id(base)]
-        return super()._guarded_format(base)
 
 
 def _write_instructions(
