@@ -95,6 +95,24 @@ def measure_database(
             Target(60),
         ),
         Figure(
+            "country_report_floor",
+            "4. same reads + cells written bare, p50",
+            "ms",
+            _ms(reports["floor_p50_seconds"]),
+            note="write_country_bare_floor: no formats, chart, summary or legend",
+        ),
+        Figure(
+            "country_report_ratio",
+            "4. country report / its floor",
+            "x",
+            tuple(
+                cold / floor
+                for cold, floor in zip(
+                    reports["cold_p50_seconds"], reports["floor_p50_seconds"], strict=True
+                )
+            ),
+        ),
+        Figure(
             "country_report_cached",
             "4. country report p50, from cache",
             "ms",

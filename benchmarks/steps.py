@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from benchmarks.measure import median, peak_rss_mib, start_peak_window, timed
 from questionnaire.config import PROJECT_ROOT
 from questionnaire.domain.bank_loader import load_bank
-from questionnaire.domain.reports import CountryRow, write_bare_floor
+from questionnaire.domain.reports import CountryRow, write_bare_floor, write_country_bare_floor
 from questionnaire.domain.scoring import score_assessment
 from questionnaire.models import Answer, Assessment, AssessmentItem, BankVersion, utc_now
 from questionnaire.services.bank_store import bank_of
 from questionnaire.services.reports import build_secretariat_report, country_report
 from questionnaire.services.scoring import rescore_all
-from questionnaire.services.snapshots import snapshot_of
+from questionnaire.services.snapshots import snapshot_of, snapshots_of
 
 BANK_DIR = PROJECT_ROOT / "question_bank"
 DEMO_SEED = 2021
@@ -92,24 +92,31 @@ def rescore_step(sessions: sessionmaker[Session], work_dir: Path, runs: int) -> 
 def country_report_step(
     sessions: sessionmaker[Session], work_dir: Path, runs: int, countries: int
 ) -> Result:
-    """Per run: each chosen country's report with an empty cache, then again from the cache."""
+    """Per run: each chosen country's report with an empty cache, then again from the cache.
+
+    And the floor, in the same run: the same assessment read and scored, and the same table
+    cells written bare (no formats, chart, filters, summary or legend).
+    """
     _warm_banks(sessions)
     ids = _spread_assessment_ids(sessions, countries)
     baseline = start_peak_window()
-    cold_p50, cached_p50, cold_all, cached_all = [], [], [], []
+    cold_p50, cached_p50, floor_p50, cold_all, cached_all = [], [], [], [], []
     for run in range(runs):
         export_dir = work_dir / f"country-reports-{run}"
         shutil.rmtree(export_dir, ignore_errors=True)
         cold = [_one_country_report(sessions, i, export_dir, expect_cached=False) for i in ids]
         cached = [_one_country_report(sessions, i, export_dir, expect_cached=True) for i in ids]
+        floor = [_one_bare_country_report(sessions, i) for i in ids]
         cold_p50.append(median(cold))
         cached_p50.append(median(cached))
+        floor_p50.append(median(floor))
         cold_all.extend(cold)
         cached_all.extend(cached)
         shutil.rmtree(export_dir, ignore_errors=True)
     return {
         "cold_p50_seconds": cold_p50,
         "cached_p50_seconds": cached_p50,
+        "floor_p50_seconds": floor_p50,
         "cold_seconds": cold_all,
         "cached_seconds": cached_all,
         "assessments": len(ids),
@@ -132,6 +139,18 @@ def _one_country_report(
     seconds, from_cache = timed(build)
     if from_cache is not expect_cached:
         raise RuntimeError(f"report of assessment {assessment_id}: from_cache={from_cache}")
+    return seconds
+
+
+def _one_bare_country_report(sessions: sessionmaker[Session], assessment_id: int) -> float:
+    def build() -> None:
+        with sessions() as session:
+            assessment = session.get(Assessment, assessment_id)
+            assert assessment is not None
+            snapshot = snapshot_of(session, assessment)
+            write_country_bare_floor(snapshot, score_assessment(snapshot), io.BytesIO())
+
+    seconds, _ = timed(build)
     return seconds
 
 
@@ -169,13 +188,10 @@ def _country_rows(sessions: sessionmaker[Session]) -> list[CountryRow]:
         ids = session.scalars(
             select(Assessment.id).order_by(Assessment.state_party_code, Assessment.review_year)
         ).all()
-        rows = []
-        for assessment_id in ids:
-            assessment = session.get(Assessment, assessment_id)
-            assert assessment is not None
-            snapshot = snapshot_of(session, assessment)
-            rows.append(CountryRow.from_snapshot(snapshot, score_assessment(snapshot)))
-        return rows
+        return [
+            CountryRow.from_snapshot(snapshot, score_assessment(snapshot))
+            for snapshot in snapshots_of(session, ids)
+        ]
 
 
 def import_step(sessions: sessionmaker[Session], work_dir: Path, runs: int, answers: int) -> Result:

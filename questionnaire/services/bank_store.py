@@ -83,6 +83,17 @@ def bank_of(row: BankVersion) -> QuestionBank:
     return bank
 
 
+def bank_of_version(session: Session, version_id: int, checksum: str) -> QuestionBank:
+    """The resolved bank of a version known by id and checksum: no read once it is built."""
+    bank = _built.get(checksum)
+    if bank is not None:
+        return bank
+    row = session.get(BankVersion, version_id)
+    if row is None:
+        raise LookupError(f"bank version {version_id} is not stored")
+    return bank_of(row)
+
+
 # The checksum covers every file of a version, and a stored version never changes, so its
 # resolved form can be kept for the life of the process; a handful of versions exist.
 _built: dict[str, QuestionBank] = {}

@@ -29,7 +29,7 @@ from questionnaire.models import Assessment, Role, User
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
-from questionnaire.services.snapshots import snapshot_of
+from questionnaire.services.snapshots import snapshot_of, snapshots_of
 
 # Raise when the layout of a workbook changes, so cached files of the old layout are not served.
 REPORT_LAYOUT = 1
@@ -138,12 +138,9 @@ def build_secretariat_report(
 
 
 def _country_rows(session: Session, ids: list[int]) -> Iterator[CountryRow]:
-    for assessment_id in ids:
-        assessment = session.get(Assessment, assessment_id)
-        assert assessment is not None
-        snapshot = snapshot_of(session, assessment)
+    """Read in chunks (snapshots_of), so memory stays flat however many assessments."""
+    for snapshot in snapshots_of(session, ids):
         yield CountryRow.from_snapshot(snapshot, score_assessment(snapshot))
-        session.expunge_all()  # keep memory flat over 195 assessments
 
 
 # Background jobs: status kept as small JSON files so every worker process sees them.

@@ -23,6 +23,8 @@ STEP_FIGURES = {
     "demo_data",
     "rescore_all",
     "country_report_cold",
+    "country_report_floor",
+    "country_report_ratio",
     "country_report_cached",
     "secretariat_workbook",
     "workbook_floor",

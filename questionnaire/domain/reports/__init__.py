@@ -5,7 +5,11 @@ them; services fetch the data and views send the file.
 
 from __future__ import annotations
 
-from questionnaire.domain.reports.country_report import ReportMismatch, write_country_report
+from questionnaire.domain.reports.country_report import (
+    ReportMismatch,
+    write_country_bare_floor,
+    write_country_report,
+)
 from questionnaire.domain.reports.labels import UnsupportedLanguage
 from questionnaire.domain.reports.secretariat_data import CountryRow
 from questionnaire.domain.reports.secretariat_report import (
@@ -18,6 +22,7 @@ __all__ = [
     "ReportMismatch",
     "UnsupportedLanguage",
     "write_bare_floor",
+    "write_country_bare_floor",
     "write_country_report",
     "write_secretariat_report",
 ]
