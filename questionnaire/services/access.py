@@ -8,7 +8,7 @@ a person cannot even learn that another country's assessment exists.
 from __future__ import annotations
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from questionnaire.domain.workflow import EDITABLE_BY_STATE
 from questionnaire.models import Assessment, AssessmentItem, ReviewerAssignment, Role, User
@@ -35,7 +35,11 @@ def visible_assessments(user: User) -> Select[tuple[Assessment]]:
 
 
 def get_assessment(session: Session, user: User, assessment_id: int) -> Assessment:
-    assessment = session.scalar(visible_assessments(user).where(Assessment.id == assessment_id))
+    # Every page shows the state party and needs the bank version: one query, not three.
+    query = visible_assessments(user).where(Assessment.id == assessment_id)
+    assessment = session.scalar(
+        query.options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
+    )
     if assessment is None:
         raise NotFound(f"assessment {assessment_id}")
     return assessment

@@ -286,23 +286,27 @@ class HistoryEntry:
     source: str
 
 
-def answer_history(session: Session, item: AssessmentItem) -> list[HistoryEntry]:
-    """Every saved version of every answer of one commitment, newest first."""
-    rows = session.execute(
-        select(Answer.question_id, AnswerVersion, User.name)
+def answer_history(
+    session: Session, item: AssessmentItem, limit: int | None = None
+) -> list[HistoryEntry]:
+    """The saved versions of every answer of one commitment, newest first (`limit` of them)."""
+    query = (
+        select(
+            Answer.question_id,
+            AnswerVersion.version,
+            AnswerVersion.value,
+            User.name,
+            AnswerVersion.created_at,
+            AnswerVersion.source,
+        )
         .join(AnswerVersion, AnswerVersion.answer_id == Answer.id)
         .outerjoin(User, User.id == AnswerVersion.author_id)
         .where(Answer.item_id == item.id)
         .order_by(AnswerVersion.created_at.desc(), AnswerVersion.id.desc())
-    ).all()
+    )
+    if limit is not None:
+        query = query.limit(limit)
     return [
-        HistoryEntry(
-            question_id,
-            version.version,
-            version.value,
-            name or "",
-            version.created_at,
-            version.source,
-        )
-        for question_id, version, name in rows
+        HistoryEntry(question_id, version, value, name or "", at, source)
+        for question_id, version, value, name, at, source in session.execute(query)
     ]

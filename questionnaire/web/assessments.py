@@ -40,6 +40,8 @@ from questionnaire.web.questionnaire_forms import (
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
 STATE = (Role.FOCAL_POINT, Role.CONTRIBUTOR)
+# The page lists the latest changes; every version stays stored (and in the audit log).
+HISTORY_SHOWN = 50
 
 
 @blueprint.get("/")
@@ -270,7 +272,8 @@ def _render_commitment(
         visible=visible,
         can_edit=can_edit,
         evidence=evidence.evidence_of(session, item),
-        history=answers.answer_history(session, item),
+        history=answers.answer_history(session, item, limit=HISTORY_SHOWN + 1),
+        history_shown=HISTORY_SHOWN,
         neighbours=neighbours,
         clarifications=reviews.clarifications_of(session, item),
         comments=reviews.comments_of(session, item),

@@ -33,7 +33,9 @@ class CheckboxListField(SelectMultipleField):
 
 
 class CommitmentForm(FlaskForm):
-    request_id = HiddenField()
+    # Hidden fields get an explicit empty label: without one WTForms translates a made-up
+    # label for every field of every request.
+    request_id = HiddenField(label="")
 
 
 def build_form(
@@ -73,7 +75,7 @@ def _form_class(commitment: BankCommitment) -> type[CommitmentForm]:
 
     for question in commitment.questions:
         setattr(Form, question.id, _field(question))
-        setattr(Form, VERSION_PREFIX + question.id, HiddenField())
+        setattr(Form, VERSION_PREFIX + question.id, HiddenField(label=""))
     _form_classes[key] = (commitment, Form)
     return Form
 

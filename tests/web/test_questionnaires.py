@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.models import Answer, AnswerVersion, Assessment, Evidence, Role
+from questionnaire.web.assessments import HISTORY_SHOWN
 from tests.conftest import AuthActions
 from tests.web.questionnaire_helpers import form_fields, open_assessment, page_url, post_answers
 
@@ -108,6 +109,25 @@ def test_every_saved_change_is_kept_as_a_version_with_its_author(
     assert db.scalar(select(func.count()).select_from(AnswerVersion)) == 3
     page = client.get(url).get_data(as_text=True)
     assert "first" in page and "second" in page and "(v2)" in page
+
+
+def test_a_long_history_shows_the_latest_changes_and_says_older_ones_are_kept(
+    client: FlaskClient, auth: AuthActions, make_user, loaded_bank: QuestionBank, db: Session
+) -> None:
+    assessment = _as_focal_point(db, make_user, auth)
+    url = page_url(assessment)
+    post_answers(client, url, {"status": "yes", "measures": "draft 1"})
+    answer = db.scalar(select(Answer).where(Answer.question_id == "measures"))
+    assert answer is not None
+    for number in range(2, HISTORY_SHOWN + 6):  # versions written as an import would
+        db.add(AnswerVersion(answer_id=answer.id, version=number, value=f"draft {number}"))
+    db.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert f"draft {HISTORY_SHOWN + 5}" in page  # the newest
+    assert "<em>draft 1</em>" not in page  # beyond the latest fifty
+    assert page.count('<li><span class="muted">20') == HISTORY_SHOWN
+    assert f"显示最近 {HISTORY_SHOWN} 次修改" in page  # the interface is in Chinese by default
+    assert db.scalar(select(func.count()).select_from(AnswerVersion)) == HISTORY_SHOWN + 6
 
 
 def test_bad_values_get_a_message_by_the_field_and_nothing_is_lost(
