@@ -77,7 +77,8 @@ def set_up_table(
     """Header row, widths, frozen header and print layout; rows follow from row 1."""
     for index, column in enumerate(columns):
         cells.write(sheet, 0, index, column.title, formats.header)
-        sheet.set_column(index, index, column.width)
+        # The column's format also dresses its empty cells, so those need not be written.
+        sheet.set_column(index, index, column.width, formats.by_kind[column.kind])
     sheet.freeze_panes(1, 0)
     sheet.repeat_rows(0)
     sheet.set_landscape()
@@ -102,9 +103,11 @@ def write_table(
     set_up_table(sheet, cells, formats, columns)
     column_formats = [formats.by_kind[column.kind] for column in columns]
     count = 0
+    write = cells.write
     for count, row in enumerate(rows, start=1):
         for index, value in enumerate(row):
-            cells.write(sheet, count, index, value, column_formats[index])
+            if value is not None and value != "":
+                write(sheet, count, index, value, column_formats[index])
     finish_table(sheet, columns, count)
     return sheet, count
 
