@@ -136,10 +136,12 @@ def generate_demo(session: Session, request: DemoRequest) -> DemoSummary:
     _load_reference_data(session, request.bank_dir)
     summary = DemoSummary()
     accounts = _Accounts(session, request.password, request.base_accounts, summary)
-    # Plain values, not rows: the session is emptied after each country.
+    # Plain values, not rows: the session is emptied after each country. Ordered by code so
+    # the mapping's order never is the database's row order, which SQLite and PostgreSQL
+    # need not share; whatever iterates it then draws from the same sequence on both.
     states = {
         row.code: StateInfo(row.code, row.name_en, row.name_zh, row.regional_group)
-        for row in session.scalars(select(StateParty))
+        for row in session.scalars(select(StateParty).order_by(StateParty.code))
     }
     groups = {code: state.regional_group for code, state in states.items()}
     chosen = choose_countries(groups, request.countries, request.seed)
