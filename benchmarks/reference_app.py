@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 
-from flask import Flask, render_template_string
+from flask import Flask, render_template
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
@@ -44,12 +44,15 @@ def create_app() -> Flask:
     app.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     engine = make_engine(os.environ["DATABASE_URL"])
     query = select(Answer.question_id, Answer.value).order_by(Answer.id).limit(FIELDS)
+    # Compiled once, as Flask's loader does for template files: compiling on every request
+    # (render_template_string) made this floor about a sixth slower than it should be.
+    page = app.jinja_env.from_string(PAGE)
 
     @app.get("/reference")
     def reference() -> str:
         with engine.connect() as connection:
             rows = connection.execute(query).all()
         data = {f"field_{n}": str(value) for n, (_question, value) in enumerate(rows)}
-        return render_template_string(PAGE, form=ReferenceForm(data=data))
+        return render_template(page, form=ReferenceForm(data=data))
 
     return app
