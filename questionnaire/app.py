@@ -30,10 +30,11 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from questionnaire.web import i18n, security
+    from questionnaire.web import i18n, links, security
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    links.init_app(app)
     security.init_app(app)
 
     from questionnaire.web import (

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import (
     Field,
     HiddenField,
@@ -81,10 +82,11 @@ def _form_class(commitment: BankCommitment) -> type[CommitmentForm]:
 
 
 def _field(question: BankQuestion) -> Field:
-    label = localized(question.text)
-    description = localized(question.help)
+    # Escaped once here, for the life of the cached class, instead of on every page.
+    label = escape(localized(question.text))
+    description = escape(localized(question.help))
     choices = (
-        [SelectChoice(o.value, localized(o.label)) for o in question.scale.options]
+        [SelectChoice(o.value, escape(localized(o.label))) for o in question.scale.options]
         if question.scale
         else []
     )
