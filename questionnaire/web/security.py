@@ -10,7 +10,8 @@ from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 # The idle clock is moved on at most once a minute: writing it on every request made every
-# response re-sign and re-send the session cookie, for a time-out counted in minutes.
+# response re-sign and re-send the session cookie, for a time-out counted in minutes. The
+# price: an idle session can end up to a minute before its full idle time.
 SESSION_TOUCH_SECONDS = 60
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
