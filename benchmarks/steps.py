@@ -15,11 +15,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks.measure import median, peak_rss_mib, start_peak_window, timed
 from questionnaire.config import PROJECT_ROOT
+from questionnaire.database import bulk_insert
 from questionnaire.domain.bank_loader import load_bank
 from questionnaire.domain.reports import CountryRow, write_bare_floor, write_country_bare_floor
 from questionnaire.domain.scoring import score_assessment
@@ -224,7 +225,7 @@ def import_step(sessions: sessionmaker[Session], work_dir: Path, runs: int, answ
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    session.execute(insert(Answer.__table__), rows)  # Core: one executemany, no ORM state
+    bulk_insert(session, Answer.__table__, rows)  # COPY on PostgreSQL, else one executemany
     session.commit()
 
 

@@ -9,9 +9,10 @@ from collections import defaultdict
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, String, cast, delete, insert, select, type_coerce
+from sqlalchemy import Select, String, cast, delete, select, type_coerce
 from sqlalchemy.orm import Session
 
+from questionnaire.database import bulk_insert
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.score_types import AssessmentScores
 from questionnaire.domain.scoring import score_assessment
@@ -135,7 +136,7 @@ def rescore_all(session: Session) -> int:
             )
         ]
         if records:
-            session.execute(insert(Score.__table__), records)  # Core: one executemany
+            bulk_insert(session, Score.__table__, records)
         written += len(records)
     session.commit()
     return written
