@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -75,17 +76,33 @@ def can_edit(user: User, assessment: Assessment) -> bool:
     return access.is_state_member(user, assessment) and assessment.status in EDITABLE_BY_STATE
 
 
-def neighbours(session: Session, item: AssessmentItem) -> tuple[str | None, str | None]:
+def neighbours(
+    session: Session, assessment: Assessment, item: AssessmentItem
+) -> tuple[str | None, str | None]:
     """The previous and next commitment of the questionnaire, for page-to-page navigation."""
-    ids = list(
-        session.scalars(
-            select(AssessmentItem.commitment_id)
-            .where(AssessmentItem.assessment_id == item.assessment_id)
-            .order_by(AssessmentItem.position)
-        )
-    )
+    ids = _commitment_order(session, assessment)
     index = ids.index(item.commitment_id)
     return (ids[index - 1] if index > 0 else None, ids[index + 1] if index + 1 < len(ids) else None)
+
+
+# A questionnaire's commitments are fixed when the assessment is created, so their order is
+# read once per process. The creation time is part of the key: should a deleted
+# assessment's id be used again, the new one is read afresh.
+_orders: dict[tuple[int, dt.datetime], list[str]] = {}
+
+
+def _commitment_order(session: Session, assessment: Assessment) -> list[str]:
+    key = (assessment.id, assessment.created_at)
+    order = _orders.get(key)
+    if order is None:
+        order = _orders[key] = list(
+            session.scalars(
+                select(AssessmentItem.commitment_id)
+                .where(AssessmentItem.assessment_id == assessment.id)
+                .order_by(AssessmentItem.position)
+            )
+        )
+    return order
 
 
 def missing_answers(session: Session, assessment: Assessment) -> list[MissingAnswer]:

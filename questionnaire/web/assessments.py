@@ -261,7 +261,7 @@ def _render_commitment(
     bank_commitment = answers.commitment_of(assessment, item)
     visible = {q.id for q in visible_questions(bank_commitment, values)}
     can_edit = questionnaires.can_edit(current_user, assessment)
-    neighbours = questionnaires.neighbours(session, item)
+    neighbours = questionnaires.neighbours(session, assessment, item)
     return render_template(
         "assessments/commitment.html",
         assessment=assessment,

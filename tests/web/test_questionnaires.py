@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -109,6 +110,24 @@ def test_every_saved_change_is_kept_as_a_version_with_its_author(
     assert db.scalar(select(func.count()).select_from(AnswerVersion)) == 3
     page = client.get(url).get_data(as_text=True)
     assert "first" in page and "second" in page and "(v2)" in page
+
+
+def test_pages_link_to_the_previous_and_next_commitment_in_questionnaire_order(
+    client: FlaskClient, auth: AuthActions, make_user, loaded_bank: QuestionBank, db: Session
+) -> None:
+    assessment = _as_focal_point(db, make_user, auth)
+    order = [item.commitment_id for item in assessment.items]
+    assert len(order) >= 3
+
+    def pager(commitment_id: str) -> list[str]:
+        page = client.get(page_url(assessment, commitment_id)).get_data(as_text=True)
+        nav = page[page.index('<nav class="pager">') :]
+        nav = nav[: nav.index("</nav>")]
+        return re.findall(r'href="/assessments/\d+/c/([^"]+)"', nav)
+
+    assert pager(order[0]) == [order[1]]  # the first page has no "previous"
+    assert pager(order[1]) == [order[0], order[2]]
+    assert pager(order[-1]) == [order[-2]]  # the last page has no "next"
 
 
 def test_a_long_history_shows_the_latest_changes_and_says_older_ones_are_kept(
