@@ -1,23 +1,21 @@
-"""Accounts: creation, invitations, password checks and changes, session generations.
+"""Accounts: creation, passwords, session generations, and the secretariat's management.
 
+The one-time links with which invited people set their first password are in `invitations`.
 Functions take the session and the acting person as arguments and leave the commit to the
 caller, so the change and its audit record land in one transaction.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from questionnaire.models import Invitation, Role, StateParty, User, utc_now
+from questionnaire.models import Role, StateParty, User, utc_now
 from questionnaire.services.access import NotAllowed, NotFound
 from questionnaire.services.audit import record
 
@@ -27,7 +25,6 @@ _hasher = PasswordHasher()
 _UNKNOWN_USER_HASH = _hasher.hash("unknown-user-placeholder-password")
 MIN_PASSWORD_LENGTH = 12
 ROLES_WITH_STATE = {Role.FOCAL_POINT, Role.CONTRIBUTOR, Role.REVIEWER}
-INVITATION_LIFETIME = dt.timedelta(days=7)
 
 
 class AccountError(ValueError):
@@ -40,10 +37,6 @@ class EmailTaken(AccountError):
 
 class WrongPassword(AccountError):
     """The current password given to confirm a change is not the account's password."""
-
-
-class InvalidInvitation(AccountError):
-    """Unknown, used, expired or replaced: the same answer for all, so nothing leaks."""
 
 
 @dataclass(frozen=True)
@@ -167,148 +160,23 @@ def _matches(password_hash: str, password: str) -> bool:
         return False
 
 
-# Invitations: without a mail server, the secretariat hands the one-time link over itself.
-
-
-@dataclass(frozen=True)
-class IssuedInvitation:
-    """The link's token, shown once: only its SHA-256 is stored."""
-
-    user: User
-    token: str
-    expires_at: dt.datetime
-
-
-def invite_user(
-    session: Session,
-    actor: User,
-    *,
-    email: str,
-    name: str,
-    role: Role,
-    state_party_code: str | None = None,
-) -> IssuedInvitation:
-    """Create an account without a password and an invitation with which its owner sets one."""
-    _require_secretariat(actor)
-    user = create_user(
-        session,
-        Actor.of(actor),
-        email=email,
-        name=name,
-        role=role,
-        state_party_code=state_party_code,
-    )
-    issued = _issue_invitation(session, actor, user)
-    record(
-        session,
-        Actor.of(actor),
-        "account.invited",
-        user,
-        {"expires_at": issued.expires_at.isoformat()},
-    )
-    return issued
-
-
-def reissue_invitation(session: Session, actor: User, user_id: int) -> IssuedInvitation:
-    """A new link (lost link, forgotten password); older links for the account stop working."""
-    _require_secretariat(actor)
-    user = _get_user(session, user_id)
-    if not user.active:
-        raise AccountError("the account is disabled; enable it before inviting its owner again")
-    issued = _issue_invitation(session, actor, user)
-    record(
-        session,
-        Actor.of(actor),
-        "account.invitation_reissued",
-        user,
-        {"expires_at": issued.expires_at.isoformat()},
-    )
-    return issued
-
-
-def find_valid_invitation(
-    session: Session, token: str, now: dt.datetime | None = None
-) -> tuple[Invitation, User]:
-    """The invitation this token opens and the invited account, if it can still be used."""
-    now = now or utc_now()
-    invitation = session.scalar(
-        select(Invitation).where(Invitation.token_hash == _token_hash(token))
-    )
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= now:
-        raise InvalidInvitation("this invitation link is no longer valid")
-    user = session.get(User, invitation.user_id)
-    if user is None or not user.active:
-        raise InvalidInvitation("this invitation link is no longer valid")
-    return invitation, user
-
-
-def accept_invitation(
-    session: Session, token: str, password: str, now: dt.datetime | None = None
-) -> User:
-    """Set the invited person's password and use the link up; they are then logged in."""
-    now = now or utc_now()
-    invitation, user = find_valid_invitation(session, token, now)
-    password_hash = hash_password(password)
-    # Conditional on still being unused, so two simultaneous submissions cannot both succeed.
-    claimed = session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise InvalidInvitation("this invitation link is no longer valid")
-    user.password_hash = password_hash
-    user.last_login_at = now
-    end_sessions(session, user)
-    record(session, Actor.of(user), "account.invitation_used", user)
-    return user
-
-
-def _issue_invitation(
-    session: Session, actor: User, user: User, now: dt.datetime | None = None
-) -> IssuedInvitation:
-    now = now or utc_now()
-    still_open = select(Invitation).where(
-        Invitation.user_id == user.id, Invitation.used_at.is_(None), Invitation.expires_at > now
-    )
-    for older in session.scalars(still_open):
-        older.expires_at = now
-    token = secrets.token_urlsafe(32)
-    expires_at = now + INVITATION_LIFETIME
-    session.add(
-        Invitation(
-            user_id=user.id,
-            token_hash=_token_hash(token),
-            created_by_id=actor.id,
-            created_at=now,
-            expires_at=expires_at,
-        )
-    )
-    session.flush()
-    return IssuedInvitation(user, token, expires_at)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 # The secretariat's account management.
 
 
 def list_accounts(session: Session, actor: User) -> list[User]:
-    _require_secretariat(actor)
+    require_secretariat(actor)
     return list(session.scalars(select(User).order_by(User.role, User.email)))
 
 
 def get_account(session: Session, actor: User, user_id: int) -> User:
-    _require_secretariat(actor)
-    return _get_user(session, user_id)
+    require_secretariat(actor)
+    return get_user(session, user_id)
 
 
 def set_account_active(session: Session, actor: User, user_id: int, *, active: bool) -> User:
     """Disable (its sessions end at once) or enable an account."""
-    _require_secretariat(actor)
-    user = _get_user(session, user_id)
+    require_secretariat(actor)
+    user = get_user(session, user_id)
     if user.id == actor.id and not active:
         raise AccountError("you cannot disable your own account; ask another secretariat officer")
     if user.active == active:
@@ -324,8 +192,8 @@ def reassign_account(
     session: Session, actor: User, user_id: int, *, role: Role, state_party_code: str | None
 ) -> User:
     """Give an account another role or state party; its sessions end, so new rights apply."""
-    _require_secretariat(actor)
-    user = _get_user(session, user_id)
+    require_secretariat(actor)
+    user = get_user(session, user_id)
     if user.id == actor.id:
         raise AccountError("you cannot change your own role; ask another secretariat officer")
     state_party_code = _checked_state_party(session, role, state_party_code)
@@ -340,12 +208,14 @@ def reassign_account(
     return user
 
 
-def _require_secretariat(actor: User) -> None:
+def require_secretariat(actor: User) -> None:
+    """Refuse anyone else: accounts and invitations are the secretariat's to manage."""
     if actor.role is not Role.SECRETARIAT:
         raise NotAllowed("only the secretariat manages accounts")
 
 
-def _get_user(session: Session, user_id: int) -> User:
+def get_user(session: Session, user_id: int) -> User:
+    """The account with this id, unchecked: callers check the actor's right first."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"account {user_id}")

@@ -18,14 +18,12 @@ from questionnaire.services.accounts import (
     ROLES_WITH_STATE,
     AccountError,
     EmailTaken,
-    IssuedInvitation,
     get_account,
-    invite_user,
     list_accounts,
     reassign_account,
-    reissue_invitation,
     set_account_active,
 )
+from questionnaire.services.invitations import IssuedInvitation, invite_user, reissue_invitation
 from questionnaire.web.i18n import current_language, term
 from questionnaire.web.policy import allow
 

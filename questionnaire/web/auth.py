@@ -22,11 +22,10 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from questionnaire.extensions import db_session, login_manager
 from questionnaire.models import User
-from questionnaire.services.accounts import (
-    MIN_PASSWORD_LENGTH,
+from questionnaire.services.accounts import MIN_PASSWORD_LENGTH, end_sessions
+from questionnaire.services.invitations import (
     InvalidInvitation,
     accept_invitation,
-    end_sessions,
     find_valid_invitation,
 )
 from questionnaire.services.throttle import Outcome, attempt_log_in, attempt_password_change
