@@ -21,7 +21,8 @@ from questionnaire.domain.assessment import AssessmentSnapshot
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank_schema import Scale, Strength
 from questionnaire.domain.score_types import Dimension, Priority, ScoreBasis
-from questionnaire.domain.scoring import (
+from questionnaire.domain.scoring_rollups import group_memberships, rollup_groups
+from questionnaire.domain.scoring_rules import (
     DIVERGENCE_THRESHOLD,
     HIGH_PRIORITY_FRAMEWORK,
     MEASURES_QUESTION,
@@ -31,8 +32,6 @@ from questionnaire.domain.scoring import (
     TOLERANCE,
     RatingScales,
     ScoringError,
-    group_memberships,
-    rollup_groups,
 )
 
 
@@ -370,7 +369,7 @@ def _rollups(
     assessment_count = len(assessment_ids)
     group_count = len(arrays.groups["key"])
     # bincount walks its input in order: for each (group, assessment) bin it adds the
-    # members one by one in bank order, as scoring._roll_up_group does, so the float sums
+    # members one by one in bank order, as scoring_rollups._roll_up_group does, so the float sums
     # agree to the last bit.
     bins = (arrays.member_group[:, None] * assessment_count + np.arange(assessment_count)).ravel()
     size = group_count * assessment_count

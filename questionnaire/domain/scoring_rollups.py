@@ -1,0 +1,125 @@
+"""Commitment scores rolled up into overall, section, theme, chapter, article and cluster
+figures: the weighted means the reports compare states by.
+
+The groups and their order are shared with `scoring_frame`, and the sums here run member by
+member in bank order, because the bulk path must reproduce them to the last bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from questionnaire.domain.assessment import ItemSnapshot
+from questionnaire.domain.bank import BankCommitment, QuestionBank
+from questionnaire.domain.score_types import CommitmentScore, Dimension, RollUp
+from questionnaire.domain.scoring_rules import STATUS_NOT_APPLICABLE
+
+OVERALL_KEY = "all"
+OVERALL_LABEL_ZH = "总体"
+OVERALL_LABEL_EN = "Overall"
+
+
+@dataclass(frozen=True)
+class RollUpGroup:
+    """One group a roll-up is computed for, in report order."""
+
+    dimension: Dimension
+    key: str
+    label_zh: str
+    label_en: str
+
+
+def rollup_groups(bank: QuestionBank) -> tuple[RollUpGroup, ...]:
+    """Every group of the bank: overall, sections, themes, chapters (IRM order), articles,
+    clusters. Reports list them in this order."""
+    chapters = sorted(bank.uncac.chapters, key=lambda chapter: chapter.review_order)
+    return (
+        RollUpGroup(Dimension.OVERALL, OVERALL_KEY, OVERALL_LABEL_ZH, OVERALL_LABEL_EN),
+        *(RollUpGroup(Dimension.SECTION, s.id, s.title.zh, s.title.en) for s in bank.sections),
+        *(RollUpGroup(Dimension.THEME, t.id, t.label.zh, t.label.en) for t in bank.themes.values()),
+        *(RollUpGroup(Dimension.CHAPTER, c.number, c.title.zh, c.title.en) for c in chapters),
+        *(
+            RollUpGroup(Dimension.ARTICLE, str(number), a.title.zh, a.title.en)
+            for number, a in sorted(bank.uncac.articles.items())
+        ),
+        *(
+            RollUpGroup(Dimension.CLUSTER, c.id, c.label.zh, c.label.en)
+            for c in bank.uncac.clusters
+        ),
+    )
+
+
+def group_memberships(commitment: BankCommitment) -> list[tuple[Dimension, str]]:
+    """The groups a commitment belongs to, each once."""
+    keys = [(Dimension.OVERALL, OVERALL_KEY), (Dimension.SECTION, commitment.section.id)]
+    keys += [(Dimension.THEME, theme) for theme in commitment.spec.themes]
+    keys += [(Dimension.CHAPTER, chapter) for chapter in commitment.chapters]
+    keys += [(Dimension.ARTICLE, str(ref.article.number)) for ref in commitment.references]
+    keys += [(Dimension.CLUSTER, cluster.id) for cluster in commitment.clusters]
+    return list(dict.fromkeys(keys))
+
+
+def roll_up(
+    bank: QuestionBank, items: Sequence[ItemSnapshot], scores: Sequence[CommitmentScore]
+) -> Iterable[RollUp]:
+    """The roll-up of every group with at least one commitment in the assessment."""
+    members: dict[tuple[Dimension, str], list[tuple[BankCommitment, CommitmentScore]]] = {}
+    for item, score in zip(items, scores, strict=True):
+        for key in group_memberships(item.commitment):
+            members.setdefault(key, []).append((item.commitment, score))
+    for group in rollup_groups(bank):
+        group_members = members.get((group.dimension, group.key))
+        if group_members:
+            yield _roll_up_group(group, group_members)
+
+
+def _roll_up_group(
+    group: RollUpGroup, members: Sequence[tuple[BankCommitment, CommitmentScore]]
+) -> RollUp:
+    """Σ w·score / Σ w over the scored members of weight > 0, with what was left out."""
+    numerator = 0.0
+    weight_total = 0.0
+    counted = 0
+    excluded: list[str] = []
+    for commitment, score in members:
+        if score.score is None:
+            reason = (
+                "not applicable" if score.self_status == STATUS_NOT_APPLICABLE else "unanswered"
+            )
+            excluded.append(f"{_short_id(commitment)} ({reason})")
+        elif score.weight <= 0:
+            excluded.append(f"{_short_id(commitment)} (weight 0)")
+        else:
+            # plain left-to-right sums: scoring_frame adds in the same order, to the last bit
+            numerator += score.weight * score.score
+            weight_total += score.weight
+            counted += 1
+    value = numerator / weight_total if weight_total > 0 else None
+    answered = sum(1 for _, score in members if score.score is not None)
+    if value is None:
+        explanation = f"no score: none of {len(members)} commitments has a score and weight > 0"
+    else:
+        explanation = (
+            f"Σ w·score / Σ w = {numerator:.2f} / {weight_total:.2f} = {value:.2f} "
+            f"over {counted} of {len(members)} commitments"
+        )
+    if excluded:
+        explanation += f"; excluded: {', '.join(excluded)}"
+    return RollUp(
+        dimension=group.dimension,
+        key=group.key,
+        label_zh=group.label_zh,
+        label_en=group.label_en,
+        score=value,
+        gap=None if value is None else 1 - value,
+        answered=answered,
+        asked=len(members),
+        weight_total=weight_total,
+        explanation=explanation,
+    )
+
+
+def _short_id(commitment: BankCommitment) -> str:
+    """`p12` rather than `pd2021.p12`: exclusion lists stay readable in a report cell."""
+    return f"p{commitment.paragraph}"
