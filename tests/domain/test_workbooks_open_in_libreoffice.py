@@ -403,18 +403,23 @@ def column_number(letters: str) -> int:
     return number
 
 
+def related_part(package: Package, workbook_part: str, relationship: str) -> str:
+    """The part the workbook links to with this relationship type; "" when there is none."""
+    return next(
+        (
+            target
+            for kind, target in package.relationships(workbook_part).values()
+            if kind == REL_TYPE + relationship
+        ),
+        "",
+    )
+
+
 class Styles:
     """How many cell formats and differential formats the style sheet defines."""
 
     def __init__(self, package: Package, workbook_part: str, problems: list[str]) -> None:
-        part = next(
-            (
-                target
-                for kind, target in package.relationships(workbook_part).values()
-                if kind == REL_TYPE + "styles"
-            ),
-            "",
-        )
+        part = related_part(package, workbook_part, "styles")
         root = package.root(part)
         if root.tag == "missing":
             problems.append(f"{workbook_part}: no style sheet")
@@ -445,14 +450,7 @@ class Styles:
 
 
 def shared_strings(package: Package, workbook_part: str, problems: list[str]) -> list[str]:
-    part = next(
-        (
-            target
-            for kind, target in package.relationships(workbook_part).values()
-            if kind == REL_TYPE + "sharedStrings"
-        ),
-        "",
-    )
+    part = related_part(package, workbook_part, "sharedStrings")
     root = package.root(part)
     strings = [cell_text(item) for item in root.findall(f"{MAIN}si")]
     if root.tag != "missing" and root.get("uniqueCount", str(len(strings))) != str(len(strings)):
