@@ -14,6 +14,10 @@ from argon2 import PasswordHasher
 
 from questionnaire.services import accounts
 
+# The two countries seeded with canaries, walked by GET in test_canary.py and by POST in
+# test_canary_posts.py.
+from tests.security.test_canary import two_countries  # noqa: F401
+
 # The world of the every-route test (both roles' objects, a job, an evidence file), reused
 # by the header walk so both walks cover the same routes with the same ids.
 from tests.web.test_route_access import world  # noqa: F401
