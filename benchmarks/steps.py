@@ -190,7 +190,7 @@ def _country_rows(sessions: sessionmaker[Session]) -> list[CountryRow]:
             select(Assessment.id).order_by(Assessment.state_party_code, Assessment.review_year)
         ).all()
         return [
-            CountryRow.from_snapshot(snapshot, score_assessment(snapshot))
+            CountryRow.from_snapshot(snapshot, score_assessment(snapshot, explain=False))
             for snapshot in snapshots_of(session, ids)
         ]
 

@@ -30,7 +30,9 @@ from questionnaire.domain.scoring_rules import (
 )
 
 
-def score_item(item: ItemSnapshot, scales: RatingScales, bank: QuestionBank) -> CommitmentScore:
+def score_item(
+    item: ItemSnapshot, scales: RatingScales, bank: QuestionBank, *, explain: bool = True
+) -> CommitmentScore:
     """The score of one commitment, by the formulas in the `scoring` docstring."""
     commitment = item.commitment
     weight = commitment.weight
@@ -74,6 +76,8 @@ def score_item(item: ItemSnapshot, scales: RatingScales, bank: QuestionBank) -> 
         divergence=divergence,
         explanation="",
     )
+    if not explain:
+        return result
     explanation = explain_commitment(result, commitment, scales, framework, practice, bank)
     return replace(result, explanation=explanation)
 

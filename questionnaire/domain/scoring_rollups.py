@@ -61,7 +61,11 @@ def group_memberships(commitment: BankCommitment) -> list[tuple[Dimension, str]]
 
 
 def roll_up(
-    bank: QuestionBank, items: Sequence[ItemSnapshot], scores: Sequence[CommitmentScore]
+    bank: QuestionBank,
+    items: Sequence[ItemSnapshot],
+    scores: Sequence[CommitmentScore],
+    *,
+    explain: bool = True,
 ) -> Iterable[RollUp]:
     """The roll-up of every group with at least one commitment in the assessment."""
     members: dict[tuple[Dimension, str], list[tuple[BankCommitment, CommitmentScore]]] = {}
@@ -71,11 +75,11 @@ def roll_up(
     for group in rollup_groups(bank):
         group_members = members.get((group.dimension, group.key))
         if group_members:
-            yield _roll_up_group(group, group_members)
+            yield _roll_up_group(group, group_members, explain)
 
 
 def _roll_up_group(
-    group: RollUpGroup, members: Sequence[tuple[BankCommitment, CommitmentScore]]
+    group: RollUpGroup, members: Sequence[tuple[BankCommitment, CommitmentScore]], explain: bool
 ) -> RollUp:
     """Σ w·score / Σ w over the scored members of weight > 0, with what was left out."""
     numerator = 0.0
@@ -84,12 +88,14 @@ def _roll_up_group(
     excluded: list[str] = []
     for commitment, score in members:
         if score.score is None:
-            reason = (
-                "not applicable" if score.self_status == STATUS_NOT_APPLICABLE else "unanswered"
-            )
-            excluded.append(f"{_short_id(commitment)} ({reason})")
+            if explain:
+                reason = (
+                    "not applicable" if score.self_status == STATUS_NOT_APPLICABLE else "unanswered"
+                )
+                excluded.append(f"{_short_id(commitment)} ({reason})")
         elif score.weight <= 0:
-            excluded.append(f"{_short_id(commitment)} (weight 0)")
+            if explain:
+                excluded.append(f"{_short_id(commitment)} (weight 0)")
         else:
             # plain left-to-right sums: scoring_frame adds in the same order, to the last bit
             numerator += score.weight * score.score
@@ -97,7 +103,9 @@ def _roll_up_group(
             counted += 1
     value = numerator / weight_total if weight_total > 0 else None
     answered = sum(1 for _, score in members if score.score is not None)
-    if value is None:
+    if not explain:
+        explanation = ""
+    elif value is None:
         explanation = f"no score: none of {len(members)} commitments has a score and weight > 0"
     else:
         explanation = (

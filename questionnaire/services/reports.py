@@ -139,8 +139,8 @@ def build_secretariat_report(
 
 def _country_rows(session: Session, ids: list[int]) -> Iterator[CountryRow]:
     """Read in chunks (snapshots_of), so memory stays flat however many assessments."""
-    for snapshot in snapshots_of(session, ids):
-        yield CountryRow.from_snapshot(snapshot, score_assessment(snapshot))
+    for snapshot in snapshots_of(session, ids):  # the workbook shows figures, no explanations
+        yield CountryRow.from_snapshot(snapshot, score_assessment(snapshot, explain=False))
 
 
 # Background jobs: status kept as small JSON files so every worker process sees them.

@@ -182,3 +182,16 @@ def test_bulk_path_gives_the_same_figures(assessments: list[list[Answer]]) -> No
     ]
     rows = [row for s in snapshots for row in snapshot_rows(s)]
     assert_same_figures(score_many(BANK, rows), [score_assessment(s) for s in snapshots])
+
+
+@EXAMPLES
+@given(answers())
+def test_scores_without_explanations_have_the_same_figures(given_answers: list[Answer]) -> None:
+    snapshot_ = build(given_answers)
+    explained = score_assessment(snapshot_)
+    figures_only = score_assessment(snapshot_, explain=False)
+    assert figures_only.commitments == tuple(
+        replace(c, explanation="") for c in explained.commitments
+    )
+    assert figures_only.rollups == tuple(replace(r, explanation="") for r in explained.rollups)
+    assert all(c.explanation for c in explained.commitments)  # there was something to leave out
