@@ -26,9 +26,14 @@ from questionnaire.domain.reports import CountryRow, write_bare_floor, write_cou
 from questionnaire.domain.scoring import score_assessment
 from questionnaire.models import Answer, Assessment, AssessmentItem, BankVersion, utc_now
 from questionnaire.services.bank_store import bank_of
-from questionnaire.services.reports import build_secretariat_report, country_report
+from questionnaire.services.reports import (
+    build_secretariat_report,
+    country_report,
+    country_rows,
+    workbook_order,
+)
 from questionnaire.services.scoring import rescore_all
-from questionnaire.services.snapshots import snapshot_of, snapshots_of
+from questionnaire.services.snapshots import snapshot_of
 
 BANK_DIR = PROJECT_ROOT / "question_bank"
 DEMO_SEED = 2021
@@ -186,13 +191,7 @@ def workbook_step(sessions: sessionmaker[Session], work_dir: Path) -> Result:
 def _country_rows(sessions: sessionmaker[Session]) -> list[CountryRow]:
     """The rows the workbook streams, read into memory in the workbook's order."""
     with sessions() as session:
-        ids = session.scalars(
-            select(Assessment.id).order_by(Assessment.state_party_code, Assessment.review_year)
-        ).all()
-        return [
-            CountryRow.from_snapshot(snapshot, score_assessment(snapshot, explain=False))
-            for snapshot in snapshots_of(session, ids)
-        ]
+        return list(country_rows(session, workbook_order(session)))
 
 
 def import_step(sessions: sessionmaker[Session], work_dir: Path, runs: int, answers: int) -> Result:

@@ -63,15 +63,7 @@ def invite_user(
         role=role,
         state_party_code=state_party_code,
     )
-    issued = _issue_invitation(session, actor, user)
-    record(
-        session,
-        Actor.of(actor),
-        "account.invited",
-        user,
-        {"expires_at": issued.expires_at.isoformat()},
-    )
-    return issued
+    return _issue_invitation(session, actor, user, "account.invited")
 
 
 def reissue_invitation(session: Session, actor: User, user_id: int) -> IssuedInvitation:
@@ -80,15 +72,7 @@ def reissue_invitation(session: Session, actor: User, user_id: int) -> IssuedInv
     user = get_user(session, user_id)
     if not user.active:
         raise AccountError("the account is disabled; enable it before inviting its owner again")
-    issued = _issue_invitation(session, actor, user)
-    record(
-        session,
-        Actor.of(actor),
-        "account.invitation_reissued",
-        user,
-        {"expires_at": issued.expires_at.isoformat()},
-    )
-    return issued
+    return _issue_invitation(session, actor, user, "account.invitation_reissued")
 
 
 def find_valid_invitation(
@@ -130,9 +114,10 @@ def accept_invitation(
 
 
 def _issue_invitation(
-    session: Session, actor: User, user: User, now: dt.datetime | None = None
+    session: Session, actor: User, user: User, action: str, now: dt.datetime | None = None
 ) -> IssuedInvitation:
-    """A fresh link for `user`; links still open for the account expire now, so one works."""
+    """A fresh link for `user`, audited as `action`; links still open for the account
+    expire now, so one works."""
     now = now or utc_now()
     still_open = select(Invitation).where(
         Invitation.user_id == user.id, Invitation.used_at.is_(None), Invitation.expires_at > now
@@ -151,6 +136,7 @@ def _issue_invitation(
         )
     )
     session.flush()
+    record(session, Actor.of(actor), action, user, {"expires_at": expires_at.isoformat()})
     return IssuedInvitation(user, token, expires_at)
 
 

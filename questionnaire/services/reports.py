@@ -110,18 +110,14 @@ def build_secretariat_report(
     language = _language(language)
     with sessions() as session:
         path = secretariat_cache_path(session, language, export_dir)
-        ids = list(
-            session.scalars(
-                select(Assessment.id).order_by(Assessment.state_party_code, Assessment.review_year)
-            )
-        )
+        ids = workbook_order(session)
         cached = path.exists()
         if not ids:
             raise ReportError("there is no assessment to report on yet")
         if not cached:
             buffer = io.BytesIO()
             write_secretariat_report(
-                _country_rows(session, ids), buffer, progress, language=language, total=len(ids)
+                country_rows(session, ids), buffer, progress, language=language, total=len(ids)
             )
             _write_atomically(path, buffer.getvalue())
         elif progress is not None:
@@ -137,7 +133,16 @@ def build_secretariat_report(
     return BuiltReport(path, f"cross-country-gap-analysis-{language}.xlsx", cached)
 
 
-def _country_rows(session: Session, ids: list[int]) -> Iterator[CountryRow]:
+def workbook_order(session: Session) -> list[int]:
+    """Every assessment's id in the order the cross-country workbook lists them."""
+    return list(
+        session.scalars(
+            select(Assessment.id).order_by(Assessment.state_party_code, Assessment.review_year)
+        )
+    )
+
+
+def country_rows(session: Session, ids: list[int]) -> Iterator[CountryRow]:
     """Read in chunks (snapshots_of), so memory stays flat however many assessments."""
     for snapshot in snapshots_of(session, ids):  # the workbook shows figures, no explanations
         yield CountryRow.from_snapshot(snapshot, score_assessment(snapshot, explain=False))

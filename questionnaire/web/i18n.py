@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from babel.support import NullTranslations
@@ -97,22 +98,22 @@ def current_language() -> str:
     A page asks for it about a hundred times (every bank text, every label); Flask-Babel's
     own lookup walks several context proxies each time, which was a tenth of the page.
     """
-    if not has_request_context():
-        return str(get_locale() or "zh")[:2]
-    language = g.get("_language")
-    if language is None:
-        language = g._language = str(get_locale() or "zh")[:2]
-    return str(language)
+    return str(_once_per_request("_language", lambda: str(get_locale() or "zh")[:2]))
 
 
 def request_translations() -> NullTranslations:
     """The request's catalogue, looked up once per request for the same reason."""
+    return _once_per_request("_translations", get_translations)  # type: ignore[no-any-return]
+
+
+def _once_per_request(key: str, compute: Callable[[], Any]) -> Any:
     if not has_request_context():
-        return get_translations()
-    translations = g.get("_translations")
-    if translations is None:
-        translations = g._translations = get_translations()
-    return translations  # type: ignore[no-any-return]
+        return compute()
+    value = g.get(key)
+    if value is None:
+        value = compute()
+        setattr(g, key, value)
+    return value
 
 
 def forget_language() -> None:

@@ -9,10 +9,16 @@ tests/web/test_login_security.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
 
+from questionnaire.models import Role
 from questionnaire.services import accounts
+from tests.security.helpers import open_small_assessment
 
 # The two countries seeded with canaries, walked by GET in test_canary.py and by POST in
 # test_canary_posts.py.
@@ -28,3 +34,25 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
+
+
+FOCAL_POINT = "fp@china.test"
+
+
+@dataclass(frozen=True)
+class Target:
+    """China's focal point and the first commitment of a small Chinese questionnaire."""
+
+    user_id: int
+    assessment_id: int
+    item_id: int
+    commitment_id: str
+
+
+@pytest.fixture()
+def target(db: Session, make_user: Any, loaded_bank: Any) -> Target:
+    make_user("officer@secretariat.test", Role.SECRETARIAT)
+    focal_point = make_user(FOCAL_POINT, Role.FOCAL_POINT, "CHN")
+    assessment = open_small_assessment(db, "CHN")
+    item = assessment.items[0]
+    return Target(focal_point.id, assessment.id, item.id, item.commitment_id)

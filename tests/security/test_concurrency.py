@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -26,28 +24,12 @@ from questionnaire.models import (
     Assessment,
     AssessmentItem,
     AuditEvent,
-    Role,
     User,
 )
 from questionnaire.services.answers import save_answers
-from tests.security.helpers import open_small_assessment
+from tests.security.conftest import Target
 
 QUESTION = "measures"
-
-
-@dataclass(frozen=True)
-class Target:
-    user_id: int
-    assessment_id: int
-    item_id: int
-
-
-@pytest.fixture()
-def target(db: Session, make_user: Any, loaded_bank: Any) -> Target:
-    make_user("officer@secretariat.test", Role.SECRETARIAT)
-    focal_point = make_user("fp@china.test", Role.FOCAL_POINT, "CHN")
-    assessment = open_small_assessment(db, "CHN")
-    return Target(focal_point.id, assessment.id, assessment.items[0].id)
 
 
 def _save_all_at_once(

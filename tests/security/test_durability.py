@@ -8,7 +8,6 @@ tests/web/test_questionnaires.py::test_autosave_returns_versions_and_a_retry_cre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,37 +20,19 @@ from questionnaire.models import (
     Assessment,
     AssessmentItem,
     AuditEvent,
-    Role,
     SaveRequest,
     User,
 )
 from questionnaire.services import answers
-from tests.security.helpers import client_for, count_rows, open_small_assessment
+from tests.security.conftest import FOCAL_POINT, Target
+from tests.security.helpers import client_for, count_rows
 from tests.web.questionnaire_helpers import form_fields
 
 VALUES = {"status": "in_part", "measures": "Act of 2024", "steps_needed": "A decree"}
-FOCAL_POINT = "fp@china.test"
 
 
 class InjectedFailure(RuntimeError):
     """The disk, the network or the database gave way in the middle of a save."""
-
-
-@dataclass(frozen=True)
-class Target:
-    user_id: int
-    assessment_id: int
-    item_id: int
-    commitment_id: str
-
-
-@pytest.fixture()
-def target(db: Session, make_user: Any, loaded_bank: Any) -> Target:
-    make_user("officer@secretariat.test", Role.SECRETARIAT)
-    focal_point = make_user(FOCAL_POINT, Role.FOCAL_POINT, "CHN")
-    assessment = open_small_assessment(db, "CHN")
-    item = assessment.items[0]
-    return Target(focal_point.id, assessment.id, item.id, item.commitment_id)
 
 
 def fail_on_call(number: int, real: Any) -> Any:
