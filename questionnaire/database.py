@@ -65,6 +65,20 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def refresh_planner_statistics(session: Session) -> None:
+    """After a bulk load, let PostgreSQL's planner see how big the tables have become.
+
+    Autovacuum does this eventually, or never where it is off (as on this project's CI
+    server); until then the planner plans for empty tables. After the 195-country demo it
+    read a report's 682 answers by scanning all 127,000 (12 ms instead of under 1 ms).
+    SQLite plans well without statistics and is left alone.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.commit()  # ANALYZE sees committed rows only
+        session.execute(text("ANALYZE"))
+        session.commit()
+
+
 def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert many rows in the session's transaction: COPY on PostgreSQL, else executemany.
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from questionnaire.database import refresh_planner_statistics
 from questionnaire.domain import demo_text
 from questionnaire.domain.assessment import FindingKind, WorkflowStatus
 from questionnaire.domain.bank import BankCommitment, BankQuestion
@@ -159,6 +160,8 @@ def generate_demo(session: Session, request: DemoRequest) -> DemoSummary:
         country.build(status)
         summary.added.append(code)
         session.expunge_all()  # keeps the session small over 195 countries
+    if summary.added:
+        refresh_planner_statistics(session)
     _count(session, request.review_year, summary)
     return summary
 
