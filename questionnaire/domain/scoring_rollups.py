@@ -30,9 +30,38 @@ class RollUpGroup:
     label_en: str
 
 
+@dataclass(frozen=True)
+class _BankGroups:
+    """What a bank's roll-ups need, worked out once per bank object, not per assessment:
+    the cross-country workbook scores 195 assessments against the same bank."""
+
+    bank: QuestionBank
+    groups: tuple[RollUpGroup, ...]
+    memberships: dict[str, tuple[BankCommitment, list[tuple[Dimension, str]]]]
+
+
+_CACHED_BANKS = 8  # bank versions in use at once; stored banks are few
+_by_bank: dict[int, _BankGroups] = {}
+
+
+def _groups_of(bank: QuestionBank) -> _BankGroups:
+    entry = _by_bank.get(id(bank))
+    if entry is None or entry.bank is not bank:  # an id can be reused once a bank is gone
+        memberships = {c.id: (c, group_memberships(c)) for c in bank.commitments}
+        entry = _BankGroups(bank, _build_groups(bank), memberships)
+        if len(_by_bank) >= _CACHED_BANKS:
+            _by_bank.pop(next(iter(_by_bank)), None)
+        _by_bank[id(bank)] = entry
+    return entry
+
+
 def rollup_groups(bank: QuestionBank) -> tuple[RollUpGroup, ...]:
     """Every group of the bank: overall, sections, themes, chapters (IRM order), articles,
     clusters. Reports list them in this order."""
+    return _groups_of(bank).groups
+
+
+def _build_groups(bank: QuestionBank) -> tuple[RollUpGroup, ...]:
     chapters = sorted(bank.uncac.chapters, key=lambda chapter: chapter.review_order)
     return (
         RollUpGroup(Dimension.OVERALL, OVERALL_KEY, OVERALL_LABEL_ZH, OVERALL_LABEL_EN),
@@ -68,11 +97,15 @@ def roll_up(
     explain: bool = True,
 ) -> Iterable[RollUp]:
     """The roll-up of every group with at least one commitment in the assessment."""
+    cached = _groups_of(bank)
     members: dict[tuple[Dimension, str], list[tuple[BankCommitment, CommitmentScore]]] = {}
     for item, score in zip(items, scores, strict=True):
-        for key in group_memberships(item.commitment):
-            members.setdefault(key, []).append((item.commitment, score))
-    for group in rollup_groups(bank):
+        commitment = item.commitment
+        known = cached.memberships.get(commitment.id)
+        keys = known[1] if known and known[0] is commitment else group_memberships(commitment)
+        for key in keys:
+            members.setdefault(key, []).append((commitment, score))
+    for group in cached.groups:
         group_members = members.get((group.dimension, group.key))
         if group_members:
             yield _roll_up_group(group, group_members, explain)
