@@ -10,6 +10,7 @@ text itself is never altered.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -54,6 +55,30 @@ class SafeCellWriter:
             sheet.write_datetime(row, column, value, cell_format)
         else:
             sheet.write_string(row, column, str(value), cell_format)
+
+    def write_row(
+        self, sheet: Worksheet, row: int, values: Sequence[Any], formats: Sequence[Format | None]
+    ) -> None:
+        """A table row; empty cells are left out, since the column's format dresses them.
+
+        The same rules as `write`, with plain strings and numbers (nearly every cell of a
+        report) written without the detour: reports write hundreds of thousands of cells.
+        """
+        write_string = sheet.write_string
+        write_number = sheet.write_number
+        for column, value in enumerate(values):
+            kind = value.__class__
+            if kind is str:
+                if not value:
+                    continue
+                cell_format = formats[column]
+                if value.startswith(FORMULA_TRIGGERS):
+                    cell_format = self._guarded_format(cell_format)
+                write_string(row, column, value, cell_format)
+            elif kind is int or kind is float:  # not bool, a subclass of int
+                write_number(row, column, value, formats[column])
+            elif value is not None:
+                self.write(sheet, row, column, value, formats[column])
 
     def _guarded_format(self, base: Format | None) -> Format:
         key = id(base) if base is not None else None

@@ -71,7 +71,8 @@ class StateParty:
 def _raw_data() -> dict[str, Any]:
     """Read the YAML once through importlib.resources so it works from an installed wheel."""
     text = files(_DATA_PACKAGE).joinpath(_DATA_FILE).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    # libyaml when installed: the first report of each worker process waited 0.1 s for this.
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     if not isinstance(data, dict) or not {"groups", "state_parties"} <= data.keys():
         raise StatePartyDataError(f"{_DATA_FILE} must have top-level 'groups' and 'state_parties'")
     return data

@@ -68,10 +68,7 @@ class _Sheet:
 
     def append(self, values: Sequence[Any]) -> None:
         self.rows += 1
-        write = self.cells.write
-        sheet, row, column_formats = self.sheet, self.rows, self.column_formats
-        for index, value in enumerate(values):
-            write(sheet, row, index, value, column_formats[index])
+        self.cells.write_row(self.sheet, self.rows, values, self.column_formats)
 
     def finish(self) -> None:
         if self.formats:

@@ -103,11 +103,8 @@ def write_table(
     set_up_table(sheet, cells, formats, columns)
     column_formats = [formats.by_kind[column.kind] for column in columns]
     count = 0
-    write = cells.write
     for count, row in enumerate(rows, start=1):
-        for index, value in enumerate(row):
-            if value is not None and value != "":
-                write(sheet, count, index, value, column_formats[index])
+        cells.write_row(sheet, count, row, column_formats)
     finish_table(sheet, columns, count)
     return sheet, count
 
