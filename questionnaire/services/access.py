@@ -7,7 +7,7 @@ a person cannot even learn that another country's assessment exists.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from questionnaire.domain.workflow import EDITABLE_BY_STATE
@@ -24,14 +24,19 @@ class NotAllowed(PermissionError):
 
 def visible_assessments(user: User) -> Select[tuple[Assessment]]:
     query = select(Assessment).order_by(Assessment.review_year.desc(), Assessment.state_party_code)
+    return query.where(*_scope(user))
+
+
+def _scope(user: User) -> list[ColumnElement[bool]]:
+    """The conditions on Assessment that keep a person to the assessments they may see."""
     if user.role is Role.SECRETARIAT:
-        return query
+        return []
     if user.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
-        return query.where(Assessment.state_party_code == user.state_party_code)
+        return [Assessment.state_party_code == user.state_party_code]
     assigned = select(ReviewerAssignment.assessment_id).where(
         ReviewerAssignment.reviewer_id == user.id
     )
-    return query.where(Assessment.id.in_(assigned))
+    return [Assessment.id.in_(assigned)]
 
 
 def get_assessment(session: Session, user: User, assessment_id: int) -> Assessment:
@@ -48,15 +53,22 @@ def get_assessment(session: Session, user: User, assessment_id: int) -> Assessme
 def get_item(
     session: Session, user: User, assessment_id: int, commitment_id: str
 ) -> tuple[Assessment, AssessmentItem]:
-    assessment = get_assessment(session, user, assessment_id)
-    item = session.scalar(
-        select(AssessmentItem).where(
-            AssessmentItem.assessment_id == assessment.id,
+    # One query for the item, its assessment, state party and bank version, under the same
+    # scope as get_assessment: every questionnaire page and autosave starts here.
+    row = session.execute(
+        select(AssessmentItem, Assessment)
+        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+        .where(
+            Assessment.id == assessment_id,
             AssessmentItem.commitment_id == commitment_id,
+            *_scope(user),
         )
-    )
-    if item is None:
+        .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
+    ).first()
+    if row is None:
+        get_assessment(session, user, assessment_id)  # not found at all, or out of scope
         raise NotFound(f"commitment {commitment_id} in assessment {assessment_id}")
+    item, assessment = row
     return assessment, item
 
 
