@@ -54,7 +54,9 @@ def snapshots_of(session: Session, assessment_ids: Sequence[int]) -> Iterator[As
 
 def _read_chunk(session: Session, ids: list[int]) -> Iterator[AssessmentSnapshot]:
     # Core rows on the session's connection: the ORM's result machinery cost more than the
-    # reading itself for the 127,000 answers of the cross-country workbook.
+    # reading itself for the 127,000 answers of the cross-country workbook. Core does not
+    # autoflush, so changes the caller has not flushed yet are flushed here, to be read.
+    session.flush()
     connection = session.connection()
     headers = connection.execute(
         select(

@@ -60,3 +60,20 @@ def test_a_snapshot_holds_every_stored_answer_rating_and_finding(
             assert [finding.text for finding in item.review.findings] == list(texts)
             reviewed += bool(texts)
     assert reviewed > 0  # the demo has findings, so the comparison above meant something
+
+
+def test_a_snapshot_sees_changes_made_earlier_in_the_same_transaction(
+    db: Session, demo_ids: list[int]
+) -> None:
+    """Snapshots are read without the ORM, which would flush pending changes by itself."""
+    assessment = db.get(Assessment, demo_ids[0])
+    assert assessment is not None
+    item = db.scalars(
+        select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id)
+    ).first()
+    assert item is not None
+    db.add(Answer(item_id=item.id, question_id="written_just_now", value="不久前写的"))
+    snapshot = snapshot_of(db, assessment)
+    read = next(i for i in snapshot.items if i.commitment.id == item.commitment_id)
+    assert read.answers["written_just_now"] == "不久前写的"
+    db.rollback()
