@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,8 @@ from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
 from questionnaire.services.snapshots import snapshot_of, snapshots_of
+
+logger = logging.getLogger(__name__)
 
 # Raise when the layout of a workbook changes, so cached files of the old layout are not served.
 REPORT_LAYOUT = 1
@@ -69,16 +73,8 @@ def country_report(
     language = _language(language)
     if user is not None:
         require_report_access(session, user, assessment)
-    bank_checksum = assessment.bank_version.checksum
-    key = _key("country", assessment.id, assessment.revision, language, bank_checksum)
-    path = _cache_dir(export_dir) / f"country-{assessment.id}-{key}.xlsx"
+    path, cached = _country_file(session, assessment, language, export_dir)
     name = f"gap-report-{assessment.state_party_code}-{assessment.review_year}-{language}.xlsx"
-    cached = path.exists()
-    if not cached:
-        snapshot = snapshot_of(session, assessment)
-        buffer = io.BytesIO()
-        write_country_report(snapshot, score_assessment(snapshot), buffer, language)
-        _write_atomically(path, buffer.getvalue())
     actor = Actor.of(user) if user is not None else Actor("command line")
     record(
         session,
@@ -89,6 +85,54 @@ def country_report(
     )
     session.commit()
     return BuiltReport(path, name, cached)
+
+
+def _country_file(
+    session: Session, assessment: Assessment, language: str, export_dir: Path
+) -> tuple[Path, bool]:
+    """The cached workbook's path, built first unless it exists; and whether it existed."""
+    bank_checksum = assessment.bank_version.checksum
+    key = _key("country", assessment.id, assessment.revision, language, bank_checksum)
+    path = _cache_dir(export_dir) / f"country-{assessment.id}-{key}.xlsx"
+    if path.exists():
+        return path, True
+    snapshot = snapshot_of(session, assessment)
+    buffer = io.BytesIO()
+    write_country_report(snapshot, score_assessment(snapshot), buffer, language)
+    _write_atomically(path, buffer.getvalue())
+    return path, False
+
+
+# Built ahead at the steps after which people download reports: their first download is then
+# served from the cache. One thread per process, so prebuilding never takes both cores.
+PREBUILT_AT = frozenset({WorkflowStatus.REVIEW_COMPLETED, WorkflowStatus.FINALIZED})
+_prebuilder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-prebuild")
+
+
+def prebuild_country_reports(
+    sessions: sessionmaker[Session], assessment_id: int, export_dir: Path
+) -> Future[None]:
+    """Build the assessment's reports in both languages in the background; nothing is
+    audited, since nobody has downloaded anything. A failure is logged, not raised: the
+    download then builds the report as if nothing had been prebuilt."""
+
+    def build() -> None:
+        try:
+            with sessions() as session:
+                assessment = session.get(Assessment, assessment_id)
+                if assessment is None:
+                    return
+                for language in LANGUAGES:
+                    _country_file(session, assessment, language, export_dir)
+        except Exception:  # noqa: BLE001 - a background nicety must never break anything
+            logger.exception("prebuilding the reports of assessment %s failed", assessment_id)
+
+    return _prebuilder.submit(build)
+
+
+def wait_for_prebuilds() -> None:
+    """Return once every prebuild started so far has finished (one worker, in order)."""
+    _prebuilder.submit(lambda: None).result()
 
 
 def secretariat_cache_path(session: Session, language: str, export_dir: Path) -> Path:

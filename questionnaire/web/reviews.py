@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,9 +19,9 @@ from questionnaire.domain.assessment import (
 )
 from questionnaire.domain.recommendations import suggested_opening
 from questionnaire.domain.workflow import available_transitions
-from questionnaire.extensions import db_session
+from questionnaire.extensions import database, db_session
 from questionnaire.models import Role, User
-from questionnaire.services import access, answers, evidence, questionnaires, reviews
+from questionnaire.services import access, answers, evidence, questionnaires, reports, reviews
 from questionnaire.services.assessments import bank_for
 from questionnaire.services.reviews import NewFinding, ReviewError
 from questionnaire.services.workflow import transition
@@ -219,6 +221,9 @@ def change_status(assessment_id: int) -> Response:
                 session, current_user, assessment, target, note=request.form.get("note", "")[:2000]
             )
         flash(_("The assessment is now: %(status)s", status=_(target.value)), "info")
+        if target in reports.PREBUILT_AT:
+            export_dir = Path(current_app.config["EXPORT_DIR"])
+            reports.prebuild_country_reports(database().sessions, assessment.id, export_dir)
     except access.NotAllowed as refusal:
         flash(_("Not possible: %(reason)s", reason=str(refusal)), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))

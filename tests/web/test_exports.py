@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.models import Answer, Assessment, AuditEvent, Role
+from questionnaire.services import reports
 from tests.conftest import AuthActions, csrf_token
 from tests.domain import offline_files
 from tests.web.questionnaire_helpers import open_assessment, page_url, post_answers
@@ -209,3 +210,46 @@ def test_cli_exports_and_import(
     assert missing.exit_code == 1 and "no assessment for XYZ" in missing.output
     rescore = runner.invoke(args=["scores", "rescore"])
     assert rescore.exit_code == 0 and "scored" in rescore.output
+
+
+def _cached_reports(app: Flask) -> list[str]:
+    cache = Path(app.config["EXPORT_DIR"]) / "cache"
+    return sorted(path.name for path in cache.glob("country-*.xlsx")) if cache.exists() else []
+
+
+def test_finalizing_builds_both_reports_ahead_so_downloads_come_from_the_cache(
+    app: Flask, db: Session, answered: Assessment
+) -> None:
+    answered.status = WorkflowStatus.REVIEW_COMPLETED
+    db.merge(answered)
+    db.commit()
+    secretariat = _client_for(app, "officer@secretariat.test")
+    token = csrf_token(secretariat, "/")
+    secretariat.post(
+        f"/assessments/{answered.id}/status", data={"csrf_token": token, "target": "finalized"}
+    )
+    reports.wait_for_prebuilds()
+    assert len(_cached_reports(app)) == 2  # Chinese and English
+    exports = select(AuditEvent).where(AuditEvent.action == "export.country_report")
+    assert not db.scalars(exports).all()  # prebuilt, not downloaded: nothing to audit
+    for language in ("zh", "en"):
+        with secretariat.get(f"/assessments/{answered.id}/report.xlsx?lang={language}") as reply:
+            assert reply.status_code == 200
+            assert len(_workbook(reply.data).sheetnames) >= 8
+    details = db.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "export.country_report")
+    ).all()
+    assert [d["from_cache"] for d in details] == [True, True]
+
+
+def test_a_refused_step_builds_no_report(app: Flask, db: Session, answered: Assessment) -> None:
+    secretariat = _client_for(app, "officer@secretariat.test")
+    token = csrf_token(secretariat, "/")
+    reply = secretariat.post(
+        f"/assessments/{answered.id}/status", data={"csrf_token": token, "target": "finalized"}
+    )
+    assert reply.status_code == 302  # back to the overview, with the reason flashed
+    reports.wait_for_prebuilds()
+    assert _cached_reports(app) == []
+    db.expire_all()
+    assert db.get(Assessment, answered.id).status is WorkflowStatus.DRAFT
