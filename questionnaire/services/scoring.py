@@ -66,7 +66,7 @@ def score_everything(
             )
         )
     )
-    rows = session.execute(
+    items = (
         select(
             AssessmentItem.id,
             AssessmentItem.assessment_id,
@@ -78,7 +78,10 @@ def score_everything(
         )
         .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
         .outerjoin(ItemReview, ItemReview.item_id == AssessmentItem.id)
-    ).all()
+    )
+    if assessment_ids is not None:
+        items = items.where(AssessmentItem.assessment_id.in_(assessment_ids))
+    rows = session.execute(items).all()
     by_version: dict[int, list[tuple[object, ...]]] = defaultdict(list)
     for item_id, assessment_id, commitment_id, version_id, framework, practice in rows:
         status = statuses.get(item_id)

@@ -20,8 +20,8 @@ def _home(app: Flask, email: str) -> str:
     return client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
-def _reviewed(db: Session, make_user, status: WorkflowStatus):  # type: ignore[no-untyped-def]
-    assessment = open_assessment(db, make_user, sections=("technical_assistance",))
+def _reviewed(db: Session, make_user, status: WorkflowStatus, state: str = "CHN"):  # type: ignore[no-untyped-def]
+    assessment = open_assessment(db, make_user, state=state, sections=("technical_assistance",))
     for item in assessment.items:
         db.add(Answer(item_id=item.id, question_id="status", value="in_part"))
         db.add(
@@ -54,6 +54,20 @@ def test_heat_map_appears_once_reviews_exist(
     assert "Gaps by section and regional group" in page
     # in part (reviewer: partially 1/3, moderate 1/3) → score 0.33, gap 0.67 for Asia-Pacific
     assert "0.67" in page
+
+
+def test_heat_map_leaves_out_assessments_not_yet_reviewed(
+    app: Flask, db: Session, make_user, loaded_bank: QuestionBank
+) -> None:
+    """A draft beside a reviewed assessment once broke the secretariat's home page (500)."""
+    _reviewed(db, make_user, WorkflowStatus.IN_REVIEW, state="KEN")  # rated, not completed
+    _reviewed(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
+    client = app.test_client()
+    AuthActions(client).login("officer@secretariat.test")
+    reply = client.get("/", headers={"Accept-Language": "en"})
+    assert reply.status_code == 200
+    page = reply.get_data(as_text=True)
+    assert "Gaps by section and regional group" in page and "0.67" in page
 
 
 def test_overdue_assessments_are_flagged(
