@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from pathlib import Path
 
@@ -118,13 +119,14 @@ def test_offline_round_trip_through_the_web(
         url,
         data={"csrf_token": token, "file": (io.BytesIO(filled), "filled.xlsx")},
         content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
     )
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert f"{first}.measures" in page and f"{first}.examples" in page
+    counts = re.search(r"1 new, 1 changed, (\d+) unchanged, 0 conflicts\.", page)
+    assert counts and int(counts.group(1)) > 0  # the summary counts what the table lists
     assert db.scalar(select(Answer.value).where(Answer.question_id == "examples")) is None
-
-    import re
 
     stash = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
     applied = focal_point.post(

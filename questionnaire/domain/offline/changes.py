@@ -41,8 +41,10 @@ class Change:
 class ChangePreview:
     changes: tuple[Change, ...]
 
-    def of_kind(self, kind: ChangeKind) -> list[Change]:
-        return [change for change in self.changes if change.kind is kind]
+    def of_kind(self, kind: ChangeKind | str) -> list[Change]:
+        """Templates pass the kind as text ("new"), which an identity test never matched."""
+        wanted = ChangeKind(kind)
+        return [change for change in self.changes if change.kind is wanted]
 
     @property
     def to_apply(self) -> list[Change]:
