@@ -201,6 +201,7 @@ def test_cli_exports_and_import(
     )
     preview = runner.invoke(args=["import", "responses", str(filled), "--as", "fp@china.test"])
     assert preview.exit_code == 0 and "preview only" in preview.output
+    assert re.search(r"new 1, changed 0, unchanged [1-9]\d*, conflicts 0", preview.output)
     applied = runner.invoke(
         args=["import", "responses", str(filled), "--as", "fp@china.test", "--apply"]
     )
