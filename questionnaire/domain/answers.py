@@ -21,8 +21,22 @@ DEFAULT_TEXT_LIMIT = 4000
 LINK_LIMIT = 2000
 
 
+def N_(message: str) -> str:
+    """Marks `message` for the translation catalogue; the web layer translates it."""
+    return message
+
+
 class AnswerError(ValueError):
-    """A value that does not fit its question; the message is shown next to the field."""
+    """A value that does not fit its question; the message is shown next to the field.
+
+    The message is English with %(name)s fields, kept apart from its values, so the web
+    layer can say it in the person's language: `template` through gettext, then `params`.
+    """
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
 
 
 class ItemProgress(StrEnum):
@@ -47,7 +61,7 @@ def parse_answer(question: BankQuestion, raw: object) -> AnswerValue:
         case QuestionType.SINGLE_CHOICE:
             value = str(raw).strip()
             if question.option(value) is None:
-                raise AnswerError(f"{value!r} is not one of the choices")
+                raise AnswerError(N_("“%(value)s” is not one of the choices"), value=value)
             return value
         case QuestionType.MULTIPLE_CHOICE:
             values = [raw] if isinstance(raw, str) else list(raw)  # type: ignore[call-overload]
@@ -55,7 +69,7 @@ def parse_answer(question: BankQuestion, raw: object) -> AnswerValue:
             for item in values:
                 value = str(item).strip()
                 if question.option(value) is None:
-                    raise AnswerError(f"{value!r} is not one of the choices")
+                    raise AnswerError(N_("“%(value)s” is not one of the choices"), value=value)
                 if value not in chosen:
                     chosen.append(value)
             return chosen or None
@@ -63,7 +77,9 @@ def parse_answer(question: BankQuestion, raw: object) -> AnswerValue:
             text = str(raw).replace("\r\n", "\n")
             if len(text) > text_limit(question):
                 raise AnswerError(
-                    f"the text has {len(text)} characters; the limit is {text_limit(question)}"
+                    N_("the text has %(length)s characters; the limit is %(limit)s"),
+                    length=len(text),
+                    limit=text_limit(question),
                 )
             return text
         case QuestionType.NUMBER:
@@ -72,22 +88,22 @@ def parse_answer(question: BankQuestion, raw: object) -> AnswerValue:
             return _date(raw)
         case QuestionType.LINK:
             return parse_link(raw)
-    raise AnswerError(f"unknown question type {question.type}")  # pragma: no cover
+    raise AnswerError(N_("unknown question type %(type)s"), type=question.type)  # pragma: no cover
 
 
 def _number(question: BankQuestion, raw: object) -> float:
     if isinstance(raw, bool):
-        raise AnswerError("enter a number")
+        raise AnswerError(N_("enter a number"))
     try:
         number = float(str(raw).strip().replace(",", "")) if isinstance(raw, str) else float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise AnswerError(f"{raw!r} is not a number") from None
+        raise AnswerError(N_("“%(value)s” is not a number"), value=raw) from None
     if not math.isfinite(number):
-        raise AnswerError("enter a finite number")
+        raise AnswerError(N_("enter a finite number"))
     if question.minimum is not None and number < question.minimum:
-        raise AnswerError(f"the number must be at least {question.minimum:g}")
+        raise AnswerError(N_("the number must be at least %(minimum)g"), minimum=question.minimum)
     if question.maximum is not None and number > question.maximum:
-        raise AnswerError(f"the number must be at most {question.maximum:g}")
+        raise AnswerError(N_("the number must be at most %(maximum)g"), maximum=question.maximum)
     return number
 
 
@@ -99,16 +115,17 @@ def _date(raw: object) -> str:
     try:
         return dt.date.fromisoformat(str(raw).strip()).isoformat()
     except ValueError:
-        raise AnswerError(f"{raw!r} is not a date; use the form 2026-12-31") from None
+        message = N_("“%(value)s” is not a date; use the form 2026-12-31")
+        raise AnswerError(message, value=raw) from None
 
 
 def parse_link(raw: object) -> str:
     link = str(raw).strip()
     parts = urlsplit(link)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise AnswerError("a link must start with http:// or https://")
+        raise AnswerError(N_("a link must start with http:// or https://"))
     if len(link) > LINK_LIMIT:
-        raise AnswerError(f"a link may have at most {LINK_LIMIT} characters")
+        raise AnswerError(N_("a link may have at most %(limit)s characters"), limit=LINK_LIMIT)
     return link
 
 

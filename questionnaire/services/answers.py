@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from questionnaire.domain.answers import AnswerError, item_progress, parse_answer
+from questionnaire.domain.answers import N_, AnswerError, item_progress, parse_answer
 from questionnaire.domain.bank import BankCommitment
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.models import (
@@ -38,8 +38,8 @@ from questionnaire.services.audit import record
 class AnswerValidationError(ValueError):
     """Some values do not fit their questions; nothing was saved."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
+    def __init__(self, errors: dict[str, AnswerError]) -> None:
+        self.errors = errors  # by question id; each says itself in any language (web layer)
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
@@ -182,19 +182,21 @@ def apply_values(
 
 def _parse_all(
     commitment: BankCommitment, raw_values: Mapping[str, object]
-) -> tuple[dict[str, AnswerValue], dict[str, str]]:
+) -> tuple[dict[str, AnswerValue], dict[str, AnswerError]]:
     known = {question.id: question for question in commitment.questions}
     parsed: dict[str, AnswerValue] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, AnswerError] = {}
     for question_id, raw in raw_values.items():
         question = known.get(question_id)
         if question is None:
-            errors[question_id] = "this question is not part of the commitment; reload the page"
+            errors[question_id] = AnswerError(
+                N_("this question is not part of the commitment; reload the page")
+            )
             continue
         try:
             parsed[question_id] = parse_answer(question, raw)
         except AnswerError as error:
-            errors[question_id] = str(error)
+            errors[question_id] = error
     return parsed, errors
 
 

@@ -29,6 +29,7 @@ from questionnaire.services import access, answers, evidence, questionnaires, re
 from questionnaire.services.answers import AnswerValidationError
 from questionnaire.services.assessments import bank_for, progress_of
 from questionnaire.services.evidence import EvidenceError
+from questionnaire.web.i18n import said
 from questionnaire.web.policy import allow
 from questionnaire.web.questionnaire_forms import (
     CommitmentForm,
@@ -94,10 +95,10 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
         flash(str(error), "error")
         return _render_commitment(assessment, item, form, values), 400
     except AnswerValidationError as error:
-        for question_id, message in error.errors.items():
+        for question_id, problem in error.errors.items():
             field = getattr(form, question_id, None)
             if field is not None:
-                field.errors = [message]
+                field.errors = [said(problem)]
         flash(_("Nothing was saved: correct the fields marked below."), "error")
         return _render_commitment(assessment, item, form, values), 400
     if result.conflicts:
@@ -125,7 +126,8 @@ def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
     except TamperedForm as error:
         return jsonify(error=str(error)), 400
     except AnswerValidationError as error:
-        return jsonify(error=_("Not saved: correct the marked fields."), fields=error.errors), 400
+        fields = {question_id: said(problem) for question_id, problem in error.errors.items()}
+        return jsonify(error=_("Not saved: correct the marked fields."), fields=fields), 400
     except access.NotAllowed as refusal:
         return jsonify(error=str(refusal)), 403
     visible = [

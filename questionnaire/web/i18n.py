@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from questionnaire.domain.answers import AnswerError
 from questionnaire.extensions import db_session
 from questionnaire.web.policy import public
 
@@ -126,6 +127,12 @@ def term(code: Any) -> str:
     """The interface's name for a stored code (role, strength, addressee...)."""
     key = getattr(code, "value", code)
     return str(TERMS.get(key, key))
+
+
+def said(problem: AnswerError) -> str:
+    """A domain message in the person's language, its values filled in afterwards."""
+    template = request_translations().ugettext(problem.template)
+    return template % problem.params if problem.params else template
 
 
 def answer_text(value: Any, question: Any) -> str:

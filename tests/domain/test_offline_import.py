@@ -304,7 +304,7 @@ def test_every_bad_value_is_listed_with_its_cell(bank: QuestionBank, small_templ
         "'Maybe' is not one of the choices (Yes; Yes, in part; No; Not applicable)"
         in (problems[location(files.answer_row(small_template, STATUS))])
     )
-    assert "'many' is not a number" in problems[location(files.answer_row(small_template, STAFF))]
+    assert "“many” is not a number" in problems[location(files.answer_row(small_template, STAFF))]
     assert "is not a date" in problems[location(files.answer_row(small_template, TARGET_DATE))]
     assert "'Luck'" in problems[location(files.answer_row(small_template, CHALLENGES))]
     assert "4 problems" in error.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -155,6 +156,7 @@ def test_bad_values_get_a_message_by_the_field_and_nothing_is_lost(
     assessment = _as_focal_point(db, make_user, auth)
     url = page_url(assessment)
     post_answers(client, url, {"status": "yes", "measures": "kept text"})
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     cases = [
         ({"measures": "x" * 8001}, "the limit is 8000"),
         ({"status": "perhaps"}, "is not one of the choices"),
@@ -174,6 +176,16 @@ def test_bad_values_get_a_message_by_the_field_and_nothing_is_lost(
         assert message in response.get_data(as_text=True), answers
         assert _stored(db, "measures") == "kept text"
         assert _stored(db, "status") == "yes"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"  # the same messages, in Chinese
+    for answers, message in [
+        ({"staff_number": "many"}, "“many”不是数字"),
+        ({"staff_number": "-5"}, "数字不得小于 0"),
+        ({"measures_link": "javascript:alert(1)"}, "链接必须以 http:// 或 https:// 开头"),
+    ]:
+        response = post_answers(client, url, answers)
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True), answers
+    assert _stored(db, "measures") == "kept text"
 
 
 def test_a_tampered_version_field_is_refused_without_losing_anything(
@@ -225,6 +237,28 @@ def test_autosave_returns_versions_and_a_retry_creates_no_second_version(
     assert "steps_needed" in first.get_json()["visible"]
     assert again.status_code == 200 and again.get_json()["saved"] == []
     assert db.scalar(select(func.count()).select_from(AnswerVersion)) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("en", "“many” is not a number"), ("zh", "“many”不是数字")]
+)
+def test_autosave_names_a_bad_field_in_the_persons_language(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user,
+    loaded_bank: QuestionBank,
+    db: Session,
+    language: str,
+    message: str,
+) -> None:
+    assessment = _as_focal_point(db, make_user, auth)
+    url = page_url(assessment)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    data = {**form_fields(client, url), "status": "yes", "staff_number": "many"}
+    reply = client.post(url + "/autosave", data=data)
+    assert reply.status_code == 400
+    assert reply.get_json()["fields"] == {"staff_number": message}
+    assert _stored(db, "status") is None  # nothing of the request was saved
 
 
 def test_evidence_link_and_file(
