@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from questionnaire.config import load_settings
+from questionnaire.config import ConfigError, load_settings
 from questionnaire.database import check_connection
-from questionnaire.extensions import babel, csrf, init_database, login_manager
+from questionnaire.extensions import babel, csrf, init_database, init_storage, login_manager
+from questionnaire.queue import check_broker, init_queue
+from questionnaire.storage import StorageError
 
 
 def build_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,6 +29,14 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     database = init_database(app)
     check_connection(database.engine)
+    storage = init_storage(app)
+    try:
+        storage.check()
+    except StorageError as error:
+        raise ConfigError(
+            f"{error}; start the store or set STORAGE_URL to one that answers."
+        ) from None
+    check_broker(init_queue(app))
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -32,12 +32,21 @@ class Settings:
     instance_dir: Path
     export_dir: Path
     question_bank_dir: Path
-    upload_dir: Path
     max_upload_bytes: int
     max_import_bytes: int
     session_idle_minutes: int
     session_absolute_hours: int
     trusted_proxies: int = 0
+    storage_url: str = ""
+    storage_endpoint_url: str = ""
+    broker_url: str = ""
+    result_backend: str = ""
+    queue_eager: bool = False
+    queue_visibility_timeout: int = 900
+    queue_resend_seconds: int = 60
+    import_stash_hours: int = 24
+    report_cache_days: int = 30
+    report_cache_mb: int = 1024
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -51,7 +60,6 @@ class Settings:
             "DATABASE_URL": self.database_url,
             "EXPORT_DIR": self.export_dir,
             "QUESTION_BANK_DIR": self.question_bank_dir,
-            "UPLOAD_DIR": self.upload_dir,
             "MAX_UPLOAD_BYTES": self.max_upload_bytes,
             "MAX_IMPORT_BYTES": self.max_import_bytes,
             # Werkzeug refuses a larger body before any view reads it.
@@ -64,6 +72,16 @@ class Settings:
             "SESSION_IDLE_MINUTES": self.session_idle_minutes,
             "SESSION_ABSOLUTE_HOURS": self.session_absolute_hours,
             "TRUSTED_PROXIES": self.trusted_proxies,
+            "STORAGE_URL": self.storage_url,
+            "STORAGE_ENDPOINT_URL": self.storage_endpoint_url,
+            "BROKER_URL": self.broker_url,
+            "RESULT_BACKEND": self.result_backend,
+            "QUEUE_EAGER": self.queue_eager,
+            "QUEUE_VISIBILITY_TIMEOUT": self.queue_visibility_timeout,
+            "QUEUE_RESEND_SECONDS": self.queue_resend_seconds,
+            "IMPORT_STASH_HOURS": self.import_stash_hours,
+            "REPORT_CACHE_DAYS": self.report_cache_days,
+            "REPORT_CACHE_BYTES": self.report_cache_mb * 1024 * 1024,
             "TESTING": self.environment == "testing",
             "APP_ENVIRONMENT": self.environment,
             "BABEL_DEFAULT_LOCALE": "zh",
@@ -104,13 +122,24 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         "SECRET_KEY",
         "EXPORT_DIR",
         "QUESTION_BANK_DIR",
-        "UPLOAD_DIR",
         "MAX_UPLOAD_MB",
         "MAX_IMPORT_MB",
         "SESSION_IDLE_MINUTES",
         "SESSION_ABSOLUTE_HOURS",
         "TRUSTED_PROXIES",
+        "STORAGE_URL",
+        "STORAGE_ENDPOINT_URL",
+        "REDIS_URL",
+        "BROKER_URL",
+        "RESULT_BACKEND",
+        "QUEUE_EAGER",
+        "QUEUE_VISIBILITY_TIMEOUT",
+        "QUEUE_RESEND_SECONDS",
+        "IMPORT_STASH_HOURS",
+        "REPORT_CACHE_DAYS",
+        "REPORT_CACHE_MB",
     }
+    broker_url, result_backend = _queue_urls(env, instance_dir)
     return Settings(
         environment=environment,
         database_url=database_url,
@@ -118,12 +147,21 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         instance_dir=instance_dir,
         export_dir=Path(env.get("EXPORT_DIR", PROJECT_ROOT / "exports")).resolve(),
         question_bank_dir=Path(env.get("QUESTION_BANK_DIR", PROJECT_ROOT / "question_bank")),
-        upload_dir=Path(env.get("UPLOAD_DIR", instance_dir / "uploads")).resolve(),
         max_upload_bytes=_megabytes(env, "MAX_UPLOAD_MB", 10),
         max_import_bytes=_megabytes(env, "MAX_IMPORT_MB", 5),
         session_idle_minutes=_positive_int(env, "SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_positive_int(env, "SESSION_ABSOLUTE_HOURS", 12),
         trusted_proxies=_count(env, "TRUSTED_PROXIES"),
+        storage_url=_storage_url(env, instance_dir),
+        storage_endpoint_url=env.get("STORAGE_ENDPOINT_URL", ""),
+        broker_url=broker_url,
+        result_backend=result_backend,
+        queue_eager=_flag(env, "QUEUE_EAGER", default=environment == "testing"),
+        queue_visibility_timeout=_positive_int(env, "QUEUE_VISIBILITY_TIMEOUT", 900),
+        queue_resend_seconds=_positive_int(env, "QUEUE_RESEND_SECONDS", 60),
+        import_stash_hours=_positive_int(env, "IMPORT_STASH_HOURS", 24),
+        report_cache_days=_positive_int(env, "REPORT_CACHE_DAYS", 30),
+        report_cache_mb=_positive_int(env, "REPORT_CACHE_MB", 1024),
         extra={k: v for k, v in overrides.items() if k not in known},
     )
 
@@ -141,6 +179,54 @@ def _check_database_url(url: str) -> None:
             f"DATABASE_URL names {parsed.get_backend_name()!r}; set it to a PostgreSQL "
             "(postgresql+psycopg://...) or SQLite (sqlite:///...) URL."
         )
+
+
+def _storage_url(env: Mapping[str, str], instance_dir: Path) -> str:
+    """Where files go: a folder in the instance by default, or an S3-compatible bucket."""
+    url = env.get("STORAGE_URL", "").strip()
+    if not url:
+        return (instance_dir / "storage").as_uri()
+    if url.startswith("/"):
+        return Path(url).as_uri()
+    if not (url.startswith("file:///") or url.startswith("s3://")):
+        raise ConfigError(
+            f"STORAGE_URL is {url!r}; set it to file:///absolute/folder or s3://bucket/prefix "
+            "(with STORAGE_ENDPOINT_URL for a store other than Amazon S3)."
+        )
+    return url
+
+
+def _queue_urls(env: Mapping[str, str], instance_dir: Path) -> tuple[str, str]:
+    """The task broker and result store: Redis when REDIS_URL (or BROKER_URL) names it, else
+    SQLite files in the instance folder, which need no server (one machine only)."""
+    redis_url = env.get("REDIS_URL", "").strip()
+    broker = env.get("BROKER_URL", "").strip() or redis_url
+    if not broker:
+        broker = f"sqla+sqlite:///{instance_dir / 'queue.sqlite3'}"
+    results = env.get("RESULT_BACKEND", "").strip() or redis_url
+    if not results:
+        results = (
+            broker
+            if broker.startswith("redis")
+            else f"db+sqlite:///{instance_dir / 'results.sqlite3'}"
+        )
+    for name, value in (("BROKER_URL", broker), ("RESULT_BACKEND", results)):
+        if "://" not in value:
+            raise ConfigError(
+                f"{name} is {value!r}; set it to a URL such as redis://127.0.0.1:6379/0."
+            )
+    return broker, results
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} is {raw!r}; set it to true or false.")
 
 
 def _development_secret(instance_dir: Path) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaire.database import make_engine, make_session_factory
+from questionnaire.storage import Storage
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -29,6 +30,19 @@ def init_database(app: Flask) -> Database:
     app.extensions["database"] = database
     app.teardown_appcontext(_close_session)
     return database
+
+
+def init_storage(app: Flask) -> Storage:
+    storage = Storage(
+        app.config["STORAGE_URL"], endpoint_url=app.config["STORAGE_ENDPOINT_URL"] or None
+    )
+    app.extensions["storage"] = storage
+    return storage
+
+
+def storage() -> Storage:
+    """The application's object store (evidence, reports, import uploads)."""
+    return current_app.extensions["storage"]
 
 
 def database() -> Database:

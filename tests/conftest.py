@@ -24,7 +24,6 @@ from questionnaire.database import Base
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank_loader import BankFiles, build_bank, read_bank_files
 from questionnaire.models import Role, User
-from questionnaire.services import reports
 from questionnaire.services.accounts import SYSTEM, create_user
 from questionnaire.services.bank_store import load_bank_version
 from questionnaire.services.state_parties import load_state_parties_into
@@ -70,7 +69,6 @@ def app(migrated: str, tmp_path: Path) -> Iterator[Flask]:
         }
     )
     yield app
-    reports.wait_for_prebuilds()  # no background report build outlives its test
     _empty_tables(app)
     app.extensions["database"].engine.dispose()
 

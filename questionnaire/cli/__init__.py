@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
         exports.export_group,
         exports.import_group,
         exports.score_group,
+        exports.storage_group,
         demo.command,
     )
     for group in groups:

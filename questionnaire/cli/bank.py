@@ -14,6 +14,7 @@ from questionnaire.domain.bank_loader import BankError, build_bank, read_bank_fi
 from questionnaire.extensions import database
 from questionnaire.services.accounts import Actor
 from questionnaire.services.bank_store import BankVersionError, current_bank, load_bank_version
+from questionnaire.services.scoring import queue_rescore
 
 group = AppGroup("bank", help="Validate, load and export the question bank.")
 CLI_ACTOR = Actor("command line")
@@ -55,6 +56,8 @@ def load(path: str | None) -> None:
                 f"loaded {row.bank_id} version {row.version} "
                 f"({row.commitment_count} commitments, {row.question_count} questions)"
             )
+            job = queue_rescore(session, f"bank version {row.version} loaded")
+            click.echo(f"rescoring every assessment in the background (job {job.id})")
         else:
             click.echo(f"{row.bank_id} version {row.version} is loaded already; nothing changed")
 

@@ -10,9 +10,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from questionnaire.domain.offline import ImportLimits, OfflineImportError
-from questionnaire.extensions import database
-from questionnaire.models import Assessment, Role, User
-from questionnaire.services import offline, reports
+from questionnaire.extensions import database, storage
+from questionnaire.models import Assessment, Role, User, utc_now
+from questionnaire.services import offline, reports, retention
 from questionnaire.services.accounts import Actor
 from questionnaire.services.scoring import rescore_all
 
@@ -59,9 +59,9 @@ def export_country(country: str, year: int | None, lang: str, out: str | None) -
     """Write one state party's gap report."""
     with database().sessions() as session:
         assessment = _assessment(session, country, year)
-        built = reports.country_report(session, None, assessment, lang, _export_dir())
+        built = reports.country_report(session, None, assessment, lang, storage())
         target = _target(out, built.download_name)
-        target.write_bytes(built.path.read_bytes())
+        target.write_bytes(built.data)
     click.echo(f"wrote {target}" + (" (from the cache)" if built.from_cache else ""))
 
 
@@ -69,21 +69,14 @@ def export_country(country: str, year: int | None, lang: str, out: str | None) -
 @click.option("--lang", type=click.Choice(reports.LANGUAGES), default="en", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
 def export_secretariat(lang: str, out: str | None) -> None:
-    """Write the cross-country workbook, with a progress bar."""
-    with click.progressbar(length=1, label="Building the workbook") as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
+    """Write the cross-country workbook, built here in one process."""
+    with database().sessions() as session:
         try:
-            built = reports.build_secretariat_report(
-                database().sessions, lang, _export_dir(), progress, CLI_ACTOR
-            )
+            built = reports.build_cross_country(session, CLI_ACTOR, lang, storage())
         except reports.ReportError as error:
             raise click.ClickException(str(error)) from None
     target = _target(out, built.download_name)
-    target.write_bytes(built.path.read_bytes())
+    target.write_bytes(built.data)
     click.echo(f"wrote {target}" + (" (from the cache)" if built.from_cache else ""))
 
 
@@ -159,3 +152,24 @@ def rescore() -> None:
     with database().sessions() as session:
         count = rescore_all(session)
     click.echo(f"scored {count} commitments")
+
+
+storage_group = AppGroup("storage", help="Look after the file store.")
+
+
+@storage_group.command("gc")
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+def collect_garbage(dry_run: bool) -> None:
+    """Remove expired import uploads, old cached reports and files no row refers to."""
+    removals = retention.collect_garbage(
+        database().sessions,
+        storage(),
+        retention.Policy.from_config(current_app.config),
+        utc_now(),
+        dry_run=dry_run,
+    )
+    verb = "would remove" if dry_run else "removed"
+    for removal in removals:
+        click.echo(f"{verb} {removal.key} ({removal.size} bytes): {removal.reason}")
+    total = sum(removal.size for removal in removals)
+    click.echo(f"{verb} {len(removals)} files, {total} bytes")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +19,7 @@ from questionnaire.services.access import NotFound, require_answer_editing
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
+from questionnaire.storage import MissingObject, Storage
 
 
 class EvidenceError(ValueError):
@@ -88,14 +88,14 @@ def add_file(
     *,
     filename: str,
     content: bytes,
-    upload_dir: Path,
+    storage: Storage,
     max_bytes: int,
 ) -> Evidence:
+    """Store the file, then its row; a store that fails leaves everything as it was."""
     require_answer_editing(user, assessment)
     kind = check_file(filename, content, max_bytes)
     stored_name = f"{secrets.token_hex(16)}.{kind.extension}"
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    (upload_dir / stored_name).write_bytes(content)
+    storage.put(evidence_key(stored_name), content)
     evidence = Evidence(
         item_id=item.id,
         kind="file",
@@ -108,8 +108,14 @@ def add_file(
     try:
         return _store(session, user, assessment, evidence)
     except Exception:
-        (upload_dir / stored_name).unlink(missing_ok=True)
+        session.rollback()
+        storage.delete(evidence_key(stored_name))
         raise
+
+
+def evidence_key(stored_name: str) -> str:
+    """Where an evidence file lies in storage."""
+    return f"evidence/{stored_name}"
 
 
 def check_file(filename: str, content: bytes, max_bytes: int) -> FileKind:
@@ -139,15 +145,16 @@ def evidence_of(session: Session, item: AssessmentItem) -> list[Evidence]:
 
 
 def evidence_file(
-    session: Session, item: AssessmentItem, evidence_id: int, upload_dir: Path
-) -> tuple[Evidence, Path]:
+    session: Session, item: AssessmentItem, evidence_id: int, storage: Storage
+) -> tuple[Evidence, bytes]:
+    """The evidence row and its file's bytes, for an item the caller may already read."""
     evidence = session.get(Evidence, evidence_id)
     if evidence is None or evidence.item_id != item.id or evidence.stored_name is None:
         raise NotFound(f"evidence {evidence_id}")
-    path = upload_dir / evidence.stored_name
-    if not path.is_file():
-        raise NotFound(f"evidence file {evidence_id}")
-    return evidence, path
+    try:
+        return evidence, storage.get(evidence_key(evidence.stored_name))
+    except MissingObject:
+        raise NotFound(f"evidence file {evidence_id}") from None
 
 
 def _title(title: str, fallback: str) -> str:

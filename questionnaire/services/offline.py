@@ -7,15 +7,18 @@ person and never applied.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import io
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from questionnaire.domain.answers import N_
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.offline import (
     ChangePreview,
@@ -26,19 +29,31 @@ from questionnaire.domain.offline import (
     read_workbook,
     write_template,
 )
-from questionnaire.models import Answer, Assessment, AssessmentItem, Role, User, utc_now
+from questionnaire.models import (
+    Answer,
+    Assessment,
+    AssessmentItem,
+    ImportStash,
+    Role,
+    User,
+    utc_now,
+)
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.answers import apply_values
 from questionnaire.services.assessments import bank_for
 from questionnaire.services.audit import record
 from questionnaire.services.snapshots import snapshot_of
+from questionnaire.storage import MissingObject, Storage
 
 __all__ = [
     "OfflineImportError",
+    "StashUnavailable",
     "apply_import",
+    "apply_stashed_import",
     "offline_secret",
     "preview_import",
+    "stash_import",
     "template_bytes",
 ]
 
@@ -120,6 +135,121 @@ def apply_import(
     limits: ImportLimits,
 ) -> ImportPreview:
     """Apply the new and changed answers in one transaction; conflicts stay untouched."""
+    try:
+        applied = _apply(session, user, assessment, data, secret, limits)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return applied
+
+
+class StashUnavailable(LookupError):
+    """An uploaded workbook can no longer be applied; the message (a template and its
+    values, like AnswerError's) says why and to upload it again."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+
+def stash_import(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    data: bytes,
+    storage: Storage,
+    lifetime: dt.timedelta,
+) -> str:
+    """Keep a previewed workbook in storage until it is applied or expires; its token."""
+    _require(session, user, assessment)
+    token = secrets.token_hex(16)
+    key = f"imports/{token}.xlsx"
+    storage.put(key, data)
+    now = utc_now()
+    session.add(
+        ImportStash(
+            token=token,
+            owner_id=user.id,
+            assessment_id=assessment.id,
+            storage_key=key,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        storage.delete(key)
+        raise
+    return token
+
+
+def apply_stashed_import(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    token: str,
+    secret: bytes,
+    limits: ImportLimits,
+    storage: Storage,
+) -> ImportPreview:
+    """Apply a previewed upload, once: the token is spent in the same transaction."""
+    access.require_answer_editing(user, assessment)
+    stash = session.get(ImportStash, token) if token.isalnum() and len(token) == 32 else None
+    if stash is None or stash.owner_id != user.id or stash.assessment_id != assessment.id:
+        raise StashUnavailable(N_("This upload is not known; upload the workbook again."))
+    if stash.applied_at is not None:
+        raise StashUnavailable(
+            N_("This upload was applied already at %(time)s UTC; upload the workbook again."),
+            time=stash.applied_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    now = utc_now()
+    if stash.expires_at <= now or stash.removed_at is not None:
+        raise StashUnavailable(
+            N_("This upload expired at %(time)s UTC; upload the workbook again."),
+            time=stash.expires_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    try:
+        data = storage.get(stash.storage_key)
+    except MissingObject:
+        raise StashUnavailable(
+            N_("This upload is no longer stored; upload the workbook again.")
+        ) from None
+    try:
+        applied = _apply(session, user, assessment, data, secret, limits)
+        spent = session.execute(
+            update(ImportStash)
+            .where(ImportStash.token == token, ImportStash.applied_at.is_(None))
+            .values(applied_at=now)
+        )
+        if spent.rowcount != 1:  # type: ignore[attr-defined]
+            raise StashUnavailable(
+                N_("This upload was applied already; upload the workbook again.")
+            )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    try:
+        storage.delete(stash.storage_key)
+        stash.removed_at = utc_now()
+        session.commit()
+    except Exception:  # noqa: BLE001 - the collector removes it later
+        session.rollback()
+    return applied
+
+
+def _apply(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    data: bytes,
+    secret: bytes,
+    limits: ImportLimits,
+) -> ImportPreview:
     access.require_answer_editing(user, assessment)
     checked = preview_import(session, user, assessment, data, secret, limits)
     bank = bank_for(assessment)
@@ -135,33 +265,28 @@ def apply_import(
         grouped[change.answer.commitment_id][change.answer.question_id] = change.answer.value
         bases[change.answer.commitment_id][change.answer.question_id] = change.current_version
     now = utc_now()
-    try:
-        for commitment_id, values in grouped.items():
-            _saved, conflicts = apply_values(
-                session,
-                user,
-                assessment,
-                items[commitment_id],
-                bank.commitment(commitment_id),
-                values,
-                bases[commitment_id],
-                now,
-                "offline",
-            )
-            if conflicts:
-                raise OfflineImportError(
-                    "someone saved answers online while the file was being applied; "
-                    "nothing was imported: upload the file again to see the new preview"
-                )
-        record(
+    for commitment_id, values in grouped.items():
+        _saved, conflicts = apply_values(
             session,
-            Actor.of(user),
-            "import.offline_workbook",
+            user,
             assessment,
-            {"applied": len(checked.preview.to_apply), "conflicts": len(checked.preview.conflicts)},
+            items[commitment_id],
+            bank.commitment(commitment_id),
+            values,
+            bases[commitment_id],
+            now,
+            "offline",
         )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+        if conflicts:
+            raise OfflineImportError(
+                "someone saved answers online while the file was being applied; "
+                "nothing was imported: upload the file again to see the new preview"
+            )
+    record(
+        session,
+        Actor.of(user),
+        "import.offline_workbook",
+        assessment,
+        {"applied": len(checked.preview.to_apply), "conflicts": len(checked.preview.conflicts)},
+    )
     return checked

@@ -1,9 +1,11 @@
-"""Excel gap reports: built from snapshots and scores, cached by revision, audited.
+"""Excel gap reports: built from snapshots and scores, cached in storage, audited.
 
 A report of unchanged data is served from the cache: the key holds every assessment's
-revision, which rises with each change, so a cached file can never be stale. The
-cross-country workbook takes seconds, so the web builds it as a background job whose
-progress the page shows.
+revision, which rises with each change, so a cached file can never be stale. The cache is
+the object store, so every application server and worker shares it. Long builds run on the
+task queue: the country reports are built ahead when a review is completed or an
+assessment finalized, and the cross-country workbook fans out, one task per chunk of
+assessments reading and scoring them, then one task writing the workbook.
 """
 
 from __future__ import annotations
@@ -12,32 +14,44 @@ import hashlib
 import io
 import json
 import logging
-import secrets
-import threading
-import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaire.domain.assessment import WorkflowStatus
-from questionnaire.domain.reports import CountryRow, write_country_report, write_secretariat_report
+from questionnaire.domain.reports import (
+    CountryPart,
+    CountryRow,
+    Labels,
+    Layout,
+    country_part,
+    write_country_report,
+    write_secretariat_parts,
+    write_secretariat_report,
+)
 from questionnaire.domain.scoring import score_assessment
-from questionnaire.models import Assessment, Role, User
-from questionnaire.services import access
+from questionnaire.models import Assessment, Job, Role, User
+from questionnaire.services import access, jobs
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
+from questionnaire.services.bank_store import bank_of_version
 from questionnaire.services.snapshots import snapshot_of, snapshots_of
+from questionnaire.storage import MissingObject, Storage
 
 logger = logging.getLogger(__name__)
 
 # Raise when the layout of a workbook changes, so cached files of the old layout are not served.
-REPORT_LAYOUT = 1
+REPORT_LAYOUT = 2
 LANGUAGES = ("zh", "en")
+REPORTS_PREFIX = "reports/"
+# Assessments read and scored by one task of the cross-country fan-out: small enough that
+# two workers share 195 assessments evenly, large enough that a task's start-up is noise.
+CHUNK_SIZE = 20
+
+COUNTRY_TASK = "reports.country"
+CROSS_COUNTRY_TASK = "reports.cross_country"
 
 
 class ReportError(ValueError):
@@ -57,7 +71,7 @@ def require_report_access(session: Session, user: User, assessment: Assessment) 
 
 @dataclass(frozen=True)
 class BuiltReport:
-    path: Path
+    data: bytes
     download_name: str
     from_cache: bool
 
@@ -67,13 +81,13 @@ def country_report(
     user: User | None,
     assessment: Assessment,
     language: str,
-    export_dir: Path,
+    storage: Storage,
 ) -> BuiltReport:
     """The per-country workbook, from the cache when nothing changed since it was built."""
     language = _language(language)
     if user is not None:
         require_report_access(session, user, assessment)
-    path, cached = _country_file(session, assessment, language, export_dir)
+    data, cached = _country_file(session, assessment, language, storage)
     name = f"gap-report-{assessment.state_party_code}-{assessment.review_year}-{language}.xlsx"
     actor = Actor.of(user) if user is not None else Actor("command line")
     record(
@@ -84,97 +98,271 @@ def country_report(
         {"language": language, "from_cache": cached},
     )
     session.commit()
-    return BuiltReport(path, name, cached)
+    return BuiltReport(data, name, cached)
+
+
+def _country_key(assessment: Assessment, language: str) -> str:
+    bank_checksum = assessment.bank_version.checksum
+    key = _key("country", assessment.id, assessment.revision, language, bank_checksum)
+    return f"{REPORTS_PREFIX}country-{assessment.id}-{key}.xlsx"
 
 
 def _country_file(
-    session: Session, assessment: Assessment, language: str, export_dir: Path
-) -> tuple[Path, bool]:
-    """The cached workbook's path, built first unless it exists; and whether it existed."""
-    bank_checksum = assessment.bank_version.checksum
-    key = _key("country", assessment.id, assessment.revision, language, bank_checksum)
-    path = _cache_dir(export_dir) / f"country-{assessment.id}-{key}.xlsx"
-    if path.exists():
-        return path, True
+    session: Session, assessment: Assessment, language: str, storage: Storage
+) -> tuple[bytes, bool]:
+    """The cached workbook, built and stored first unless it exists; and whether it existed."""
+    key = _country_key(assessment, language)
+    try:
+        return storage.get(key), True
+    except MissingObject:
+        pass
     snapshot = snapshot_of(session, assessment)
     buffer = io.BytesIO()
     write_country_report(snapshot, score_assessment(snapshot), buffer, language)
-    _write_atomically(path, buffer.getvalue())
-    return path, False
+    storage.put(key, buffer.getvalue())
+    return buffer.getvalue(), False
 
 
 # Built ahead at the steps after which people download reports: their first download is then
-# served from the cache. One thread per process, so prebuilding never takes both cores.
+# served from the cache.
 PREBUILT_AT = frozenset({WorkflowStatus.REVIEW_COMPLETED, WorkflowStatus.FINALIZED})
-_prebuilder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-prebuild")
 
 
-def prebuild_country_reports(
-    sessions: sessionmaker[Session], assessment_id: int, export_dir: Path
-) -> Future[None]:
-    """Build the assessment's reports in both languages in the background; nothing is
-    audited, since nobody has downloaded anything. A failure is logged, not raised: the
-    download then builds the report as if nothing had been prebuilt."""
-
-    def build() -> None:
-        try:
-            with sessions() as session:
-                assessment = session.get(Assessment, assessment_id)
-                if assessment is None:
-                    return
-                for language in LANGUAGES:
-                    _country_file(session, assessment, language, export_dir)
-        except Exception:  # noqa: BLE001 - a background nicety must never break anything
-            logger.exception("prebuilding the reports of assessment %s failed", assessment_id)
-
-    return _prebuilder.submit(build)
+def prebuild_country_reports(session: Session, user: User, assessment: Assessment) -> Job:
+    """Queue the building of the assessment's reports in both languages. Nothing is
+    audited until someone downloads; a failure only means the download builds them."""
+    job = jobs.create(session, user, COUNTRY_TASK, {"assessment_id": assessment.id})
+    session.commit()
+    jobs.send(job)
+    return job
 
 
-def wait_for_prebuilds() -> None:
-    """Return once every prebuild started so far has finished (one worker, in order)."""
-    _prebuilder.submit(lambda: None).result()
+def build_country_reports(sessions: sessionmaker[Session], storage: Storage, job_id: str) -> None:
+    """The worker's half of `prebuild_country_reports`."""
+    with sessions() as session:
+        job = session.get(Job, job_id)
+        assessment = session.get(Assessment, job.parameters["assessment_id"]) if job else None
+        if job is None or assessment is None:
+            return
+        jobs.set_total(sessions, job_id, len(LANGUAGES))
+        for language in LANGUAGES:
+            _country_file(session, assessment, language, storage)
+            jobs.advance(sessions, job_id, 1)
+    jobs.finish(sessions, job_id, None, None)
 
 
-def secretariat_cache_path(session: Session, language: str, export_dir: Path) -> Path:
+# The cross-country workbook.
+
+
+def cross_country_key(session: Session, language: str) -> str:
     revisions = session.execute(
         select(Assessment.id, Assessment.revision).order_by(Assessment.id)
     ).all()
     key = _key("secretariat", language, *(f"{i}:{r}" for i, r in revisions))
-    return _cache_dir(export_dir) / f"secretariat-{key}.xlsx"
+    return f"{REPORTS_PREFIX}secretariat-{key}.xlsx"
 
 
-def build_secretariat_report(
-    sessions: sessionmaker[Session],
-    language: str,
-    export_dir: Path,
-    progress: Callable[[int, int], None] | None = None,
-    actor: Actor | None = None,
+def _cross_country_name(language: str) -> str:
+    return f"cross-country-gap-analysis-{language}.xlsx"
+
+
+def build_cross_country(
+    session: Session, actor: Actor, language: str, storage: Storage
 ) -> BuiltReport:
-    """The cross-country workbook, streamed one assessment at a time."""
+    """The cross-country workbook built here, in one process (the command line's way)."""
     language = _language(language)
+    key = cross_country_key(session, language)
+    ids = workbook_order(session)
+    if not ids:
+        raise ReportError("there is no assessment to report on yet")
+    try:
+        data, cached = storage.get(key), True
+    except MissingObject:
+        buffer = io.BytesIO()
+        write_secretariat_report(
+            country_rows(session, ids), buffer, language=language, total=len(ids)
+        )
+        data, cached = buffer.getvalue(), False
+        storage.put(key, data)
+    _audit_cross_country(session, actor, language, len(ids), cached)
+    session.commit()
+    return BuiltReport(data, _cross_country_name(language), cached)
+
+
+def start_cross_country(session: Session, user: User, language: str) -> Job:
+    """Queue the cross-country workbook; its progress page follows the returned job."""
+    if user.role is not Role.SECRETARIAT:
+        raise access.NotFound("cross-country workbook")
+    job = jobs.create(session, user, CROSS_COUNTRY_TASK, {"language": _language(language)})
+    session.commit()
+    jobs.send(job)
+    return job
+
+
+@dataclass(frozen=True)
+class CrossCountryPlan:
+    job_id: str
+    language: str
+    cache_key: str
+    ids: list[int]
+    bank_version_id: int
+    bank_checksum: str
+
+    @property
+    def chunks(self) -> int:
+        return (len(self.ids) + CHUNK_SIZE - 1) // CHUNK_SIZE
+
+    def chunk(self, index: int) -> list[int]:
+        return self.ids[index * CHUNK_SIZE : (index + 1) * CHUNK_SIZE]
+
+    def part_key(self, index: int) -> str:
+        return f"jobs/{self.job_id}/part-{index:04d}.json"
+
+
+def plan_cross_country(
+    sessions: sessionmaker[Session], storage: Storage, job_id: str
+) -> CrossCountryPlan | None:
+    """Fix what the workbook covers and how it is split; None when the cache has it."""
     with sessions() as session:
-        path = secretariat_cache_path(session, language, export_dir)
+        job = session.get(Job, job_id)
+        if job is None:
+            return None
+        language = job.parameters["language"]
         ids = workbook_order(session)
-        cached = path.exists()
         if not ids:
             raise ReportError("there is no assessment to report on yet")
-        if not cached:
-            buffer = io.BytesIO()
-            write_secretariat_report(
-                country_rows(session, ids), buffer, progress, language=language, total=len(ids)
-            )
-            _write_atomically(path, buffer.getvalue())
-        elif progress is not None:
-            progress(len(ids) + 1, len(ids) + 1)
-        record(
-            session,
-            actor or Actor("command line"),
-            "export.secretariat_report",
-            "secretariat",
-            {"language": language, "assessments": len(ids), "from_cache": cached},
+        first = session.get(Assessment, ids[0])
+        assert first is not None
+        plan = CrossCountryPlan(
+            job_id,
+            language,
+            cross_country_key(session, language),
+            ids,
+            first.bank_version_id,
+            first.bank_version.checksum,
         )
+        job.parameters = {**job.parameters, **_plan_parameters(plan)}
+        job.progress_total = len(ids) + 1
         session.commit()
-    return BuiltReport(path, f"cross-country-gap-analysis-{language}.xlsx", cached)
+    if storage.exists(plan.cache_key):
+        _finish_cross_country(sessions, plan, cached=True)
+        return None
+    return plan
+
+
+def _plan_parameters(plan: CrossCountryPlan) -> dict[str, object]:
+    return {
+        "cache_key": plan.cache_key,
+        "ids": plan.ids,
+        "bank_version_id": plan.bank_version_id,
+        "bank_checksum": plan.bank_checksum,
+    }
+
+
+def _load_plan(session: Session, job_id: str) -> CrossCountryPlan | None:
+    job = session.get(Job, job_id)
+    if job is None or "ids" not in job.parameters:
+        return None
+    parameters = job.parameters
+    return CrossCountryPlan(
+        job_id,
+        parameters["language"],
+        parameters["cache_key"],
+        list(parameters["ids"]),
+        parameters["bank_version_id"],
+        parameters["bank_checksum"],
+    )
+
+
+def _layout(session: Session, plan: CrossCountryPlan) -> Layout:
+    bank = bank_of_version(session, plan.bank_version_id, plan.bank_checksum)
+    return Layout.from_bank(bank, Labels(plan.language))
+
+
+def build_cross_country_part(
+    sessions: sessionmaker[Session], storage: Storage, job_id: str, index: int
+) -> None:
+    """Read and score one chunk of assessments and store its cells (a worker's share).
+
+    Idempotent: a chunk delivered again after its worker died is done again, or skipped
+    when its part was stored already.
+    """
+    with sessions() as session:
+        plan = _load_plan(session, job_id)
+        if plan is None:
+            return
+        key = plan.part_key(index)
+        if storage.exists(key):
+            return
+        layout = _layout(session, plan)
+        ids = plan.chunk(index)
+        parts = [country_part(layout, row).to_json() for row in country_rows(session, ids)]
+    storage.put(key, json.dumps(parts, separators=(",", ":")).encode("utf-8"))
+    jobs.advance(sessions, job_id, len(ids))
+
+
+class PartMissing(RuntimeError):
+    """A chunk's part is not in storage yet: its task is still running or was redelivered."""
+
+
+def assemble_cross_country(sessions: sessionmaker[Session], storage: Storage, job_id: str) -> None:
+    """Write the workbook from every chunk's part, store it, and finish the job."""
+    with sessions() as session:
+        plan = _load_plan(session, job_id)
+        if plan is None:
+            return
+        layout = _layout(session, plan)
+    for index in range(plan.chunks):
+        if not storage.exists(plan.part_key(index)):
+            raise PartMissing(f"part {index} of job {job_id}")
+
+    def parts() -> Iterator[CountryPart]:
+        for index in range(plan.chunks):
+            for data in json.loads(storage.get(plan.part_key(index))):
+                yield CountryPart.from_json(data)
+
+    buffer = io.BytesIO()
+    write_secretariat_parts(layout, parts(), buffer, total=len(plan.ids))
+    storage.put(plan.cache_key, buffer.getvalue())
+    _finish_cross_country(sessions, plan, cached=False)
+    for index in range(plan.chunks):
+        storage.delete(plan.part_key(index))
+
+
+def _finish_cross_country(
+    sessions: sessionmaker[Session], plan: CrossCountryPlan, *, cached: bool
+) -> None:
+    with sessions() as session:
+        job = session.get(Job, plan.job_id)
+        owner = session.get(User, job.owner_id) if job and job.owner_id else None
+        actor = Actor.of(owner) if owner is not None else Actor("system")
+        _audit_cross_country(session, actor, plan.language, len(plan.ids), cached)
+        session.commit()
+    jobs.finish(sessions, plan.job_id, plan.cache_key, _cross_country_name(plan.language))
+
+
+def _audit_cross_country(
+    session: Session, actor: Actor, language: str, count: int, cached: bool
+) -> None:
+    record(
+        session,
+        actor,
+        "export.secretariat_report",
+        "secretariat",
+        {"language": language, "assessments": count, "from_cache": cached},
+    )
+
+
+def job_file(storage: Storage, job: Job) -> bytes:
+    """The finished job's workbook; gone from the cache means build it again."""
+    if job.status.value != "done" or not job.result_key:
+        raise access.NotFound("job not finished")
+    try:
+        return storage.get(job.result_key)
+    except MissingObject:
+        raise ReportError(
+            "this workbook has been removed from the cache since it was built; build it again"
+        ) from None
 
 
 def workbook_order(session: Session) -> list[int]:
@@ -192,86 +380,6 @@ def country_rows(session: Session, ids: list[int]) -> Iterator[CountryRow]:
         yield CountryRow.from_snapshot(snapshot, score_assessment(snapshot, explain=False))
 
 
-# Background jobs: status kept as small JSON files so every worker process sees them.
-
-
-def start_secretariat_job(
-    sessions: sessionmaker[Session], user: User, language: str, export_dir: Path
-) -> str:
-    language = _language(language)
-    job_id = secrets.token_hex(12)
-    _save_job(
-        export_dir,
-        job_id,
-        {
-            "status": "running",
-            "done": 0,
-            "total": 0,
-            "user_id": user.id,
-            "language": language,
-            "started": time.time(),
-        },
-    )
-    actor = Actor.of(user)
-
-    def run() -> None:
-        def progress(done: int, total: int) -> None:
-            _save_job(
-                export_dir, job_id, {**job_status(export_dir, job_id), "done": done, "total": total}
-            )
-
-        try:
-            built = build_secretariat_report(sessions, language, export_dir, progress, actor)
-        except Exception as error:  # noqa: BLE001 - shown to the person on the job page
-            _save_job(
-                export_dir,
-                job_id,
-                {**job_status(export_dir, job_id), "status": "failed", "error": str(error)},
-            )
-            return
-        _save_job(
-            export_dir,
-            job_id,
-            {
-                **job_status(export_dir, job_id),
-                "status": "done",
-                "file": built.path.name,
-                "name": built.download_name,
-                "finished": time.time(),
-            },
-        )
-
-    threading.Thread(target=run, name=f"report-{job_id}", daemon=True).start()
-    return job_id
-
-
-def job_status(export_dir: Path, job_id: str) -> dict[str, Any]:
-    if not job_id.isalnum():
-        raise access.NotFound(f"job {job_id}")
-    path = _jobs_dir(export_dir) / f"{job_id}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        raise access.NotFound(f"job {job_id}") from None
-
-
-def job_for(export_dir: Path, job_id: str, user: User) -> dict[str, Any]:
-    status = job_status(export_dir, job_id)
-    if status.get("user_id") != user.id:
-        raise access.NotFound(f"job {job_id}")
-    return status
-
-
-def job_file(export_dir: Path, status: dict[str, Any]) -> Path:
-    if status.get("status") != "done":
-        raise access.NotFound("job not finished")
-    return _cache_dir(export_dir) / status["file"]
-
-
-def _save_job(export_dir: Path, job_id: str, status: dict[str, Any]) -> None:
-    _write_atomically(_jobs_dir(export_dir) / f"{job_id}.json", json.dumps(status).encode("utf-8"))
-
-
 def _language(language: str) -> str:
     if language not in LANGUAGES:
         raise ReportError(f"reports are made in Chinese (zh) or English (en), not {language!r}")
@@ -281,21 +389,3 @@ def _language(language: str) -> str:
 def _key(*parts: object) -> str:
     text = "|".join(str(part) for part in (REPORT_LAYOUT, *parts))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
-
-
-def _cache_dir(export_dir: Path) -> Path:
-    path = export_dir / "cache"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _jobs_dir(export_dir: Path) -> Path:
-    path = export_dir / "jobs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_suffix(path.suffix + f".{secrets.token_hex(4)}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Select, String, cast, delete, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaire.database import bulk_insert
 from questionnaire.domain.bank import QuestionBank
@@ -23,9 +23,11 @@ from questionnaire.models import (
     AssessmentItem,
     BankVersion,
     ItemReview,
+    Job,
     Score,
     utc_now,
 )
+from questionnaire.services import jobs
 from questionnaire.services.bank_store import bank_of
 from questionnaire.services.snapshots import snapshot_of
 
@@ -153,3 +155,22 @@ def _bank(session: Session, version_id: int) -> QuestionBank:
     version = session.get(BankVersion, version_id)
     assert version is not None
     return bank_of(version)
+
+
+RESCORE_TASK = "scores.rescore"
+
+
+def queue_rescore(session: Session, reason: str) -> Job:
+    """Queue the rescoring of every assessment (after a bank load, for example)."""
+    job = jobs.create(session, None, RESCORE_TASK, {"reason": reason})
+    session.commit()
+    jobs.send(job)
+    return job
+
+
+def run_rescore_job(sessions: sessionmaker[Session], job_id: str) -> None:
+    """The worker's half of `queue_rescore`."""
+    with sessions() as session:
+        count = rescore_all(session)
+    jobs.set_total(sessions, job_id, count)
+    jobs.finish(sessions, job_id, None, None)

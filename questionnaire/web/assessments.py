@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
 from flask import (
@@ -23,12 +24,13 @@ from werkzeug.wrappers import Response
 from questionnaire.domain.answers import visible_questions
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import BankCommitment
-from questionnaire.extensions import db_session
+from questionnaire.extensions import db_session, storage
 from questionnaire.models import Assessment, AssessmentItem, Role
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.answers import AnswerValidationError
 from questionnaire.services.assessments import bank_for, progress_of
 from questionnaire.services.evidence import EvidenceError
+from questionnaire.storage import StorageError
 from questionnaire.web.i18n import said
 from questionnaire.web.policy import allow
 from questionnaire.web.questionnaire_forms import (
@@ -177,7 +179,7 @@ def add_evidence(assessment_id: int, commitment_id: str) -> Response | tuple[str
                 item,
                 filename=upload.filename,
                 content=content,
-                upload_dir=current_app.config["UPLOAD_DIR"],
+                storage=storage(),
                 max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
             )
         else:
@@ -191,6 +193,22 @@ def add_evidence(assessment_id: int, commitment_id: str) -> Response | tuple[str
             )
     except EvidenceError as error:
         flash(_("Evidence not added: %(reason)s", reason=str(error)), "error")
+        return redirect(
+            url_for(
+                ".commitment",
+                assessment_id=assessment.id,
+                commitment_id=item.commitment_id,
+                _anchor="evidence",
+            )
+        )
+    except StorageError:
+        flash(
+            _(
+                "Evidence not added: the file store is not answering. Your answers are "
+                "saved; try the upload again in a few minutes."
+            ),
+            "error",
+        )
         return redirect(
             url_for(
                 ".commitment",
@@ -215,11 +233,12 @@ def add_evidence(assessment_id: int, commitment_id: str) -> Response | tuple[str
 def download_evidence(assessment_id: int, commitment_id: str, evidence_id: int) -> Response:
     session = db_session()
     _assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
-    record, path = evidence.evidence_file(
-        session, item, evidence_id, current_app.config["UPLOAD_DIR"]
-    )
+    record, content = evidence.evidence_file(session, item, evidence_id, storage())
     return send_file(
-        path, mimetype=record.content_type, as_attachment=True, download_name=record.title
+        BytesIO(content),
+        mimetype=record.content_type,
+        as_attachment=True,
+        download_name=record.title,
     )
 
 

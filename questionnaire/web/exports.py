@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import secrets
+from datetime import timedelta
 from io import BytesIO
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -22,10 +20,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from questionnaire.domain.offline import ImportLimits, OfflineImportError
-from questionnaire.extensions import database, db_session
+from questionnaire.extensions import db_session, storage
 from questionnaire.models import Role
-from questionnaire.services import access, offline, reports
-from questionnaire.web.i18n import current_language
+from questionnaire.services import access, jobs, offline, reports
+from questionnaire.web.i18n import current_language, said
 from questionnaire.web.policy import allow
 
 blueprint = Blueprint("exports", __name__)
@@ -35,10 +33,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _language() -> str:
     chosen = request.args.get("lang", "")
     return chosen if chosen in reports.LANGUAGES else current_language()
-
-
-def _export_dir() -> Path:
-    return Path(current_app.config["EXPORT_DIR"])
 
 
 def offline_secret() -> bytes:
@@ -54,19 +48,21 @@ def _limits() -> ImportLimits:
 def country_report(assessment_id: int) -> Response:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
-    built = reports.country_report(session, current_user, assessment, _language(), _export_dir())
+    built = reports.country_report(session, current_user, assessment, _language(), storage())
     return send_file(
-        built.path, mimetype=XLSX, as_attachment=True, download_name=built.download_name, max_age=0
+        BytesIO(built.data),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=built.download_name,
+        max_age=0,
     )
 
 
 @blueprint.post("/secretariat/reports")
 @allow(Role.SECRETARIAT)
 def start_secretariat_report() -> Response:
-    job_id = reports.start_secretariat_job(
-        database().sessions, current_user, _language_form(), _export_dir()
-    )
-    return redirect(url_for(".secretariat_report", job_id=job_id))
+    job = reports.start_cross_country(db_session(), current_user, _language_form())
+    return redirect(url_for(".secretariat_report", job_id=job.id))
 
 
 def _language_form() -> str:
@@ -77,19 +73,23 @@ def _language_form() -> str:
 @blueprint.get("/secretariat/reports/<job_id>")
 @allow(Role.SECRETARIAT)
 def secretariat_report(job_id: str) -> str:
-    status = reports.job_for(_export_dir(), job_id, current_user)
-    return render_template("exports/job.html", job_id=job_id, status=status)
+    job = jobs.job_for(db_session(), current_user, job_id)
+    return render_template("exports/job.html", job=job)
 
 
 @blueprint.get("/secretariat/reports/<job_id>/download")
 @allow(Role.SECRETARIAT)
-def secretariat_report_file(job_id: str) -> Response:
-    status = reports.job_for(_export_dir(), job_id, current_user)
+def secretariat_report_file(job_id: str) -> Response | tuple[str, int]:
+    job = jobs.job_for(db_session(), current_user, job_id)
+    try:
+        data = reports.job_file(storage(), job)
+    except reports.ReportError as error:
+        return render_template("exports/job.html", job=job, error=str(error)), 410
     return send_file(
-        reports.job_file(_export_dir(), status),
+        BytesIO(data),
         mimetype=XLSX,
         as_attachment=True,
-        download_name=status.get("name", "cross-country.xlsx"),
+        download_name=job.result_name or "cross-country.xlsx",
         max_age=0,
     )
 
@@ -125,7 +125,9 @@ def offline_import(assessment_id: int) -> str | Response | tuple[str, int]:
         return render_template(
             "exports/import.html", assessment=assessment, preview=None, error=error
         ), 400
-    token = _stash(data, assessment.id)
+    token = offline.stash_import(
+        session, current_user, assessment, data, storage(), _stash_lifetime()
+    )
     return render_template(
         "exports/import.html",
         assessment=assessment,
@@ -140,14 +142,19 @@ def offline_import(assessment_id: int) -> str | Response | tuple[str, int]:
 def offline_apply(assessment_id: int) -> str | Response | tuple[str, int]:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
-    data = _unstash(request.form.get("token", ""), assessment.id)
-    if data is None:
-        flash(_("The uploaded file has expired; upload it again."), "error")
-        return redirect(url_for(".offline_import", assessment_id=assessment.id))
     try:
-        applied = offline.apply_import(
-            session, current_user, assessment, data, offline_secret(), _limits()
+        applied = offline.apply_stashed_import(
+            session,
+            current_user,
+            assessment,
+            request.form.get("token", ""),
+            offline_secret(),
+            _limits(),
+            storage(),
         )
+    except offline.StashUnavailable as gone:
+        flash(said(gone), "error")  # type: ignore[arg-type]
+        return redirect(url_for(".offline_import", assessment_id=assessment.id))
     except OfflineImportError as error:
         return render_template(
             "exports/import.html", assessment=assessment, preview=None, error=error
@@ -163,28 +170,5 @@ def offline_apply(assessment_id: int) -> str | Response | tuple[str, int]:
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
 
 
-def _stash_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stash(data: bytes, assessment_id: int) -> str:
-    token = secrets.token_hex(16)
-    (_stash_dir() / f"{token}.xlsx").write_bytes(data)
-    owner = {"user_id": current_user.id, "assessment_id": assessment_id}
-    (_stash_dir() / f"{token}.json").write_text(json.dumps(owner), encoding="utf-8")
-    return token
-
-
-def _unstash(token: str, assessment_id: int) -> bytes | None:
-    if not token.isalnum() or len(token) != 32:
-        return None
-    try:
-        owner = json.loads((_stash_dir() / f"{token}.json").read_text(encoding="utf-8"))
-        data = (_stash_dir() / f"{token}.xlsx").read_bytes()
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-    if owner != {"user_id": current_user.id, "assessment_id": assessment_id}:
-        return None
-    return data
+def _stash_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["IMPORT_STASH_HOURS"])

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,7 +17,7 @@ from questionnaire.domain.assessment import (
 )
 from questionnaire.domain.recommendations import suggested_opening
 from questionnaire.domain.workflow import available_transitions
-from questionnaire.extensions import database, db_session
+from questionnaire.extensions import db_session
 from questionnaire.models import Role, User
 from questionnaire.services import access, answers, evidence, questionnaires, reports, reviews
 from questionnaire.services.assessments import bank_for
@@ -222,8 +220,7 @@ def change_status(assessment_id: int) -> Response:
             )
         flash(_("The assessment is now: %(status)s", status=_(target.value)), "info")
         if target in reports.PREBUILT_AT:
-            export_dir = Path(current_app.config["EXPORT_DIR"])
-            reports.prebuild_country_reports(database().sessions, assessment.id, export_dir)
+            reports.prebuild_country_reports(session, current_user, assessment)
     except access.NotAllowed as refusal:
         flash(_("Not possible: %(reason)s", reason=str(refusal)), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))

@@ -9,9 +9,7 @@ are not entitled to never appear, decoded or not.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +24,16 @@ from questionnaire.models import (
     Evidence,
     FindingRecord,
     ItemReview,
+    Job,
+    JobStatus,
     ReviewerAssignment,
     Role,
     User,
     utc_now,
 )
 from questionnaire.services import answers, evidence, reviews
-from questionnaire.services.reports import build_secretariat_report
+from questionnaire.services.accounts import Actor
+from questionnaire.services.reports import build_cross_country
 from tests.conftest import csrf_token
 from tests.security.helpers import client_for, crawl_urls, open_small_assessment, response_texts
 
@@ -77,7 +78,7 @@ def _seed(app: Flask, db: Session, assessment: Assessment, focal_point: User) ->
         item,
         filename=f"{canary} law.pdf",
         content=b"%PDF-1.7 " + canary.encode(),
-        upload_dir=app.config["UPLOAD_DIR"],
+        storage=app.extensions["storage"],
         max_bytes=app.config["MAX_UPLOAD_BYTES"],
     )
     reviews.add_comment(db, focal_point, assessment, item, f"{canary} comment")
@@ -127,13 +128,21 @@ def two_countries(app: Flask, db: Session, make_user: Any, loaded_bank: Any) -> 
         )
     )
     db.commit()
-    built = build_secretariat_report(
-        app.extensions["database"].sessions, "en", Path(app.config["EXPORT_DIR"])
+    storage = app.extensions["storage"]
+    built = build_cross_country(db, Actor.of(secretariat), "en", storage)
+    storage.put("reports/canary-cross-country.xlsx", built.data)
+    db.add(
+        Job(
+            id="job5ecc0a11",
+            kind="reports.cross_country",
+            owner_id=secretariat.id,
+            parameters={"language": "en"},
+            status=JobStatus.DONE,
+            result_key="reports/canary-cross-country.xlsx",
+            result_name="x.xlsx",
+        )
     )
-    jobs = Path(app.config["EXPORT_DIR"]) / "jobs"
-    jobs.mkdir(parents=True, exist_ok=True)
-    job = {"status": "done", "user_id": secretariat.id, "file": built.path.name, "name": "x.xlsx"}
-    (jobs / "job5ecc0a11.json").write_text(json.dumps(job))
+    db.commit()
     users = [user.id for user in db.query(User)]
     candidates: dict[str, list[Any]] = {
         "assessment_id": sorted(assessment_ids.values()),

@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import io
 import itertools
-import json
 import re
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -118,14 +116,13 @@ class Post:
 
 
 def _stash(app: Flask, data: bytes, user_id: int, assessment_id: int) -> str:
-    """What the import page leaves for its apply step (see `web/exports.py::_stash`)."""
-    folder = Path(app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(16)
-    (folder / f"{token}.xlsx").write_bytes(data)
-    owner = {"user_id": user_id, "assessment_id": assessment_id}
-    (folder / f"{token}.json").write_text(json.dumps(owner), encoding="utf-8")
-    return token
+    """What the import page leaves for its apply step (see `offline.stash_import`)."""
+    with app.extensions["database"].sessions() as session:
+        user = session.get(User, user_id)
+        assessment = session.get(Assessment, assessment_id)
+        return offline.stash_import(
+            session, user, assessment, data, app.extensions["storage"], timedelta(hours=1)
+        )
 
 
 @pytest.fixture()

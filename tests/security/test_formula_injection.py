@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import io
-from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -24,6 +23,7 @@ from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank_export import write_bank_workbook
 from questionnaire.models import Assessment, ReviewerAssignment, Role, User
 from questionnaire.services import answers, offline, reports, reviews
+from questionnaire.services.accounts import Actor
 from questionnaire.services.reviews import NewFinding
 from tests.security.helpers import open_small_assessment
 
@@ -96,17 +96,15 @@ def formula_like(app: Flask, db: Session, make_user: Any, loaded_bank: Any) -> A
 
 
 def _exports(app: Flask, db: Session, assessment: Assessment) -> dict[str, bytes]:
-    export_dir = Path(app.config["EXPORT_DIR"])
+    storage = app.extensions["storage"]
     focal_point = db.query(User).filter_by(email="fp@china.test").one()
     secret = offline.offline_secret(app.config["SECRET_KEY"])
     built: dict[str, bytes] = {}
     for language in reports.LANGUAGES:
-        country = reports.country_report(db, None, assessment, language, export_dir)
-        built[f"country report {language}"] = country.path.read_bytes()
-        cross = reports.build_secretariat_report(
-            app.extensions["database"].sessions, language, export_dir
-        )
-        built[f"cross-country workbook {language}"] = cross.path.read_bytes()
+        country = reports.country_report(db, None, assessment, language, storage)
+        built[f"country report {language}"] = country.data
+        cross = reports.build_cross_country(db, Actor("test"), language, storage)
+        built[f"cross-country workbook {language}"] = cross.data
         built[f"offline template {language}"] = offline.template_bytes(
             db, focal_point, assessment, language, secret
         )

@@ -15,7 +15,6 @@ import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,7 +121,7 @@ def test_hostile_workbooks_are_refused_within_a_second_and_change_nothing(
 ) -> None:
     url = f"/assessments/{uploads.chn_id}/offline/import"
     token = csrf_token(uploads.focal_point, "/")
-    stash = Path(app.instance_path) / "imports"
+    storage = app.extensions["storage"]
     before = _changes(db)
     failures = []
     for name, (craft, message) in HOSTILE_WORKBOOKS.items():
@@ -145,7 +144,7 @@ def test_hostile_workbooks_are_refused_within_a_second_and_change_nothing(
             failures.append(f"{name}: took {elapsed:.2f} s")
     assert failures == []
     assert _changes(db) == before
-    assert not stash.exists() or list(stash.iterdir()) == []
+    assert list(storage.list("imports/")) == []
 
 
 EVIDENCE_FILES = {
@@ -166,8 +165,8 @@ def test_hostile_evidence_files_are_refused_within_a_second_and_change_nothing(
 ) -> None:
     url = f"/assessments/{uploads.chn_id}/c/pd2021.p12/evidence"
     token = csrf_token(uploads.focal_point, "/")
-    upload_dir = Path(app.config["UPLOAD_DIR"])
-    stored_before = sorted(upload_dir.iterdir()) if upload_dir.exists() else []
+    storage = app.extensions["storage"]
+    stored_before = list(storage.list("evidence/"))
     before = _changes(db)
     failures = []
     for name, (filename, content, message) in EVIDENCE_FILES.items():
@@ -191,4 +190,4 @@ def test_hostile_evidence_files_are_refused_within_a_second_and_change_nothing(
             failures.append(f"{name}: took {elapsed:.2f} s")
     assert failures == []
     assert _changes(db) == before
-    assert (sorted(upload_dir.iterdir()) if upload_dir.exists() else []) == stored_before
+    assert list(storage.list("evidence/")) == stored_before

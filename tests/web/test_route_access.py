@@ -7,7 +7,6 @@ a refused call changes nothing.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,8 @@ from questionnaire.models import (
     Clarification,
     Evidence,
     FindingRecord,
+    Job,
+    JobStatus,
     ReviewerAssignment,
     Role,
     User,
@@ -73,9 +74,8 @@ def world(app: Flask, db: Session, make_user: Any, loaded_bank: Any) -> World:
         )
     )
     item = assessment.items[0]
-    upload_dir = app.config["UPLOAD_DIR"]
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    (upload_dir / "0123456789abcdef.pdf").write_bytes(b"%PDF-1.7 canary")
+    storage = app.extensions["storage"]
+    storage.put("evidence/0123456789abcdef.pdf", b"%PDF-1.7 canary")
     evidence = Evidence(
         item_id=item.id,
         kind="file",
@@ -90,19 +90,21 @@ def world(app: Flask, db: Session, make_user: Any, loaded_bank: Any) -> World:
     assessment.status = WorkflowStatus.DRAFT
     db.commit()
     secretariat = db.scalar(select(User).where(User.role == Role.SECRETARIAT))
-    jobs = app.config["EXPORT_DIR"] / "jobs"
-    jobs.mkdir(parents=True, exist_ok=True)
-    (app.config["EXPORT_DIR"] / "cache").mkdir(parents=True, exist_ok=True)
-    (app.config["EXPORT_DIR"] / "cache" / "secretariat-test.xlsx").write_bytes(b"PK canary")
-    status = {
-        "status": "done",
-        "done": 3,
-        "total": 3,
-        "user_id": secretariat.id,
-        "file": "secretariat-test.xlsx",
-        "name": "cross-country.xlsx",
-    }
-    (jobs / "job0123456789.json").write_text(json.dumps(status))
+    storage.put("reports/secretariat-test.xlsx", b"PK canary")
+    db.add(
+        Job(
+            id="job0123456789",
+            kind="reports.cross_country",
+            owner_id=secretariat.id,
+            parameters={"language": "en"},
+            status=JobStatus.DONE,
+            progress_done=3,
+            progress_total=3,
+            result_key="reports/secretariat-test.xlsx",
+            result_name="cross-country.xlsx",
+        )
+    )
+    db.commit()
     return World(
         {
             "assessment_id": assessment.id,

@@ -10,19 +10,30 @@ from questionnaire.domain.reports.country_report import (
     write_country_bare_floor,
     write_country_report,
 )
-from questionnaire.domain.reports.labels import UnsupportedLanguage
-from questionnaire.domain.reports.secretariat_data import CountryRow
+from questionnaire.domain.reports.labels import Labels, UnsupportedLanguage
+from questionnaire.domain.reports.secretariat_data import (
+    CountryPart,
+    CountryRow,
+    Layout,
+    country_part,
+)
 from questionnaire.domain.reports.secretariat_report import (
     write_bare_floor,
+    write_secretariat_parts,
     write_secretariat_report,
 )
 
 __all__ = [
+    "CountryPart",
     "CountryRow",
+    "Labels",
+    "Layout",
+    "country_part",
     "ReportMismatch",
     "UnsupportedLanguage",
     "write_bare_floor",
     "write_country_bare_floor",
     "write_country_report",
+    "write_secretariat_parts",
     "write_secretariat_report",
 ]

@@ -178,6 +178,86 @@ class Layout:
         ]
 
 
+@dataclass(frozen=True)
+class CountryPart:
+    """Everything one assessment adds to the cross-country workbook, as plain values.
+
+    Workers of the task queue compute the parts of many assessments side by side; one
+    writer then lays them out in order. A part travels as JSON (`to_json`), so it holds
+    only text, numbers, None and dates.
+    """
+
+    section_row: Row
+    commitment_row: Row
+    progress_row: Row
+    tidy_rows: tuple[Row, ...]
+    state_party_code: str
+    regional_group: str
+    needs: tuple[str, ...]
+    challenges: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "section_row": [_encode(value) for value in self.section_row],
+            "commitment_row": [_encode(value) for value in self.commitment_row],
+            "progress_row": [_encode(value) for value in self.progress_row],
+            "tidy_rows": [[_encode(value) for value in row] for row in self.tidy_rows],
+            "state_party_code": self.state_party_code,
+            "regional_group": self.regional_group,
+            "needs": list(self.needs),
+            "challenges": list(self.challenges),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CountryPart:
+        return cls(
+            section_row=[_decode(value) for value in data["section_row"]],
+            commitment_row=[_decode(value) for value in data["commitment_row"]],
+            progress_row=[_decode(value) for value in data["progress_row"]],
+            tidy_rows=tuple([_decode(value) for value in row] for row in data["tidy_rows"]),
+            state_party_code=data["state_party_code"],
+            regional_group=data["regional_group"],
+            needs=tuple(data["needs"]),
+            challenges=tuple(data["challenges"]),
+        )
+
+
+def country_part(layout: Layout, row: CountryRow) -> CountryPart:
+    """The cells and tallied values of one assessment, laid out by `layout`."""
+    challenges: list[str] = []
+    for item in row.items:
+        chosen = item.answers.get("challenges")
+        if isinstance(chosen, list):
+            challenges.extend(chosen)
+    return CountryPart(
+        section_row=layout.section_matrix_row(row),
+        commitment_row=layout.commitment_matrix_row(row),
+        progress_row=layout.progress_row(row),
+        tidy_rows=tuple(tidy_rows(row)),
+        state_party_code=row.state_party_code,
+        regional_group=row.regional_group,
+        needs=tuple(need_type for _, need_type in sorted(_needs_of(row))),
+        challenges=tuple(challenges),
+    )
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "datetime" in value:
+            return dt.datetime.fromisoformat(value["datetime"])
+        if "date" in value:
+            return dt.date.fromisoformat(value["date"])
+    return value
+
+
 def questions_answered(row: CountryRow) -> int:
     return sum(is_answered(value) for item in row.items for value in item.answers.values())
 
@@ -267,8 +347,8 @@ def needs_tally(layout: Layout) -> OptionTally:
     return OptionTally(layout.ta_scale, layout.labels)
 
 
-def add_needs(tally: OptionTally, row: CountryRow) -> None:
-    tally.add(row.state_party_code, row.regional_group, [t for _, t in _needs_of(row)])
+def add_needs(tally: OptionTally, part: CountryPart) -> None:
+    tally.add(part.state_party_code, part.regional_group, list(part.needs))
 
 
 def needs_table(tally: OptionTally) -> list[Row]:
@@ -287,11 +367,8 @@ def challenge_tally(layout: Layout) -> OptionTally:
     return OptionTally(layout.challenge_scale, layout.labels)
 
 
-def add_challenges(tally: OptionTally, row: CountryRow) -> None:
-    for item in row.items:
-        chosen = item.answers.get("challenges")
-        if isinstance(chosen, list):
-            tally.add(row.state_party_code, row.regional_group, chosen)
+def add_challenges(tally: OptionTally, part: CountryPart) -> None:
+    tally.add(part.state_party_code, part.regional_group, list(part.challenges))
 
 
 def challenge_table(tally: OptionTally) -> list[Row]:

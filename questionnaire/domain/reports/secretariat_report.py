@@ -10,7 +10,7 @@ formatted workbook is measured against.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from itertools import chain
 from typing import IO, Any
 
@@ -22,7 +22,13 @@ from xlsxwriter.worksheet import Worksheet
 from questionnaire.domain.excel_safety import SafeCellWriter
 from questionnaire.domain.reports import secretariat_data as data
 from questionnaire.domain.reports.labels import Labels
-from questionnaire.domain.reports.secretariat_data import TIDY_COLUMNS, CountryRow, Layout
+from questionnaire.domain.reports.secretariat_data import (
+    TIDY_COLUMNS,
+    CountryPart,
+    CountryRow,
+    Layout,
+    country_part,
+)
 from questionnaire.domain.reports.sheets import (
     WORKBOOK_OPTIONS,
     CellKind,
@@ -36,7 +42,14 @@ from questionnaire.domain.reports.sheets import (
 Progress = Callable[[int, int], None]
 STATE_COLUMNS = 3  # code, name, regional group lead every per-state sheet
 
-__all__ = ["CountryRow", "write_bare_floor", "write_secretariat_report"]
+__all__ = [
+    "CountryPart",
+    "CountryRow",
+    "Layout",
+    "write_bare_floor",
+    "write_secretariat_parts",
+    "write_secretariat_report",
+]
 
 
 class _Sheet:
@@ -90,31 +103,51 @@ def write_secretariat_report(
     of assessments) when `rows` is a generator; without it the rows are read into memory
     first to count them.
     """
-    _write(rows, stream, Labels(language), progress, total, styled=True)
+    if progress is not None and total is None:
+        if not isinstance(rows, Sized):
+            rows = list(rows)
+        total = len(rows)  # type: ignore[arg-type]
+    layout, parts = _parts_of(rows, Labels(language))
+    _write(layout, parts, stream, progress, total, styled=True)
+
+
+def write_secretariat_parts(
+    layout: Layout,
+    parts: Iterable[CountryPart],
+    stream: IO[bytes],
+    progress: Progress | None = None,
+    *,
+    total: int | None = None,
+) -> None:
+    """Write the workbook from parts computed apart (by `country_part`, in any process)."""
+    _write(layout, parts, stream, progress, total, styled=True)
 
 
 def write_bare_floor(rows: Iterable[CountryRow], stream: IO[bytes]) -> None:
     """The same cells with no formats, filters or colour scales: the cost floor."""
-    _write(rows, stream, Labels("en"), None, None, styled=False)
+    layout, parts = _parts_of(rows, Labels("en"))
+    _write(layout, parts, stream, None, None, styled=False)
+
+
+def _parts_of(rows: Iterable[CountryRow], labels: Labels) -> tuple[Layout, Iterator[CountryPart]]:
+    """The layout of the first row's bank, and every row as a part of that layout."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    layout = Layout.from_bank(first.bank if first else None, labels)
+    rest = chain([first], iterator) if first is not None else iter(())
+    return layout, (country_part(layout, row) for row in rest)
 
 
 def _write(
-    rows: Iterable[CountryRow],
+    layout: Layout,
+    parts: Iterable[CountryPart],
     stream: IO[bytes],
-    labels: Labels,
     progress: Progress | None,
     total: int | None,
     *,
     styled: bool,
 ) -> None:
-    if progress is not None and total is None:
-        if not isinstance(rows, Sized):
-            rows = list(rows)
-        total = len(rows)  # type: ignore[arg-type]
-    iterator = iter(rows)
-    first = next(iterator, None)
-    layout = Layout.from_bank(first.bank if first else None, labels)
-
+    labels = layout.labels
     workbook = xlsxwriter.Workbook(stream, {**WORKBOOK_OPTIONS, "constant_memory": True})
     cells = SafeCellWriter(workbook)
     formats = Formats(workbook) if styled else None
@@ -138,14 +171,14 @@ def _write(
 
     steps = (total or 0) + 1
     done = 0
-    for row in chain([first], iterator) if first else ():
-        sections.append(layout.section_matrix_row(row))
-        commitments.append(layout.commitment_matrix_row(row))
-        assessments.append(layout.progress_row(row))
-        for tidy_row in data.tidy_rows(row):
+    for part in parts:
+        sections.append(part.section_row)
+        commitments.append(part.commitment_row)
+        assessments.append(part.progress_row)
+        for tidy_row in part.tidy_rows:
             tidy.append(tidy_row)
-        data.add_needs(needs, row)
-        data.add_challenges(challenges, row)
+        data.add_needs(needs, part)
+        data.add_challenges(challenges, part)
         done += 1
         if progress is not None:
             progress(done, steps)
