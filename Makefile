@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run dev test lint format bench install translations clean
+.PHONY: run dev test quick lint format bench install translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,16 @@ prepare: install
 	QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development} $(BIN)/flask bank load
 	QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development} $(BIN)/flask demo --countries 6 --seed 2021
 
+# The web server in the foreground and one task worker (with the scheduler) beside it, on
+# the embedded broker (SQLite files in instance/) unless REDIS_URL names a Redis.
 run: prepare
-	@echo "Serving on http://$(HOST):$(PORT)/ (gunicorn, 2 workers). Ctrl-C stops it."
-	QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development} $(BIN)/gunicorn --workers 2 \
-		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	@echo "Serving on http://$(HOST):$(PORT)/ (gunicorn, 2 workers)."
+	@echo "Task worker and scheduler: celery, log in instance/worker.log. Ctrl-C stops both."
+	@export QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development}; \
+	$(BIN)/celery -A questionnaire.worker worker --beat --concurrency 1 --loglevel INFO \
+		--logfile instance/worker.log & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 dev: prepare
 	QUESTIONNAIRE_ENV=development $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
@@ -48,6 +54,10 @@ format: install
 
 test: lint
 	$(BIN)/python -m pytest
+
+# The edit loop: the domain and the fast web tests, stopping at the first failure.
+quick: install
+	$(BIN)/python -m pytest -x -q tests/domain tests/web/test_exports.py tests/web/test_jobs_and_storage.py
 
 # Prints the table and writes benchmarks/results.json; PostgreSQL too when DATABASE_URL names
 # one. Options: make bench BENCH_ARGS="--runs 5" (see python -m benchmarks --help).

@@ -53,14 +53,7 @@ def init_queue(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         # Redis hands an unacknowledged message to another worker after this long; it
         # must exceed the longest task (the cross-country assembly takes seconds).
-        # Each worker looks for such messages every few seconds (kombu's default is every
-        # hundred seconds or so, too slow for a person waiting on a progress page).
-        broker_transport_options={
-            "visibility_timeout": visibility,
-            "unacked_restore_interval": max(1, min(10, visibility // 2)),
-            "unacked_restore_throttle": 1,
-        },
-        result_backend_transport_options={"visibility_timeout": visibility},
+        broker_transport_options=_transport_options(broker, visibility),
         result_expires=timedelta(days=1),
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
@@ -95,6 +88,20 @@ def init_queue(app: Flask) -> Celery:
     from questionnaire import tasks  # noqa: F401  (registers the tasks)
 
     return celery
+
+
+def _transport_options(broker: str, visibility: int) -> dict[str, Any]:
+    """Redis redelivers a message its worker never acknowledged after `visibility` seconds,
+    and each worker looks for such messages every few seconds (kombu's default is every
+    hundred seconds or so, too slow for a person waiting on a progress page). The SQL
+    transport of the embedded default takes no such options."""
+    if not broker.startswith(("redis://", "rediss://")):
+        return {}
+    return {
+        "visibility_timeout": visibility,
+        "unacked_restore_interval": max(1, min(10, visibility // 2)),
+        "unacked_restore_throttle": 1,
+    }
 
 
 def check_broker(celery: Celery) -> None:

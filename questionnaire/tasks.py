@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from questionnaire.domain.answers import N_
 from questionnaire.models import utc_now
 from questionnaire.queue import RETRY_DELAYS
 from questionnaire.services import jobs, reports, retention
@@ -24,7 +25,7 @@ from questionnaire.storage import Storage, StorageError
 logger = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, DBAPIError, StorageError, reports.PartMissing)
-UNEXPECTED = "an unexpected error stopped the work; the technical log has the details"
+UNEXPECTED = N_("an unexpected error stopped the work; the technical log has the details")
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -45,9 +46,9 @@ def _retry_or_fail(task: Task, job_id: str, error: Exception) -> None:
 
 def _person_message(error: Exception) -> str:
     if isinstance(error, StorageError):
-        return "the file store could not be reached; try again later"
+        return N_("the file store could not be reached; try again later")
     if isinstance(error, OperationalError | DBAPIError):
-        return "the database could not be reached; try again later"
+        return N_("the database could not be reached; try again later")
     return UNEXPECTED
 
 

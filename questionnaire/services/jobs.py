@@ -17,13 +17,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from questionnaire.domain.answers import N_
 from questionnaire.models import Job, JobStatus, User, utc_now
 from questionnaire.services.access import NotFound
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-GAVE_UP = "the work was interrupted {attempts} times (a worker stopped); try again"
+GAVE_UP = N_("the work was interrupted too many times (a worker stopped); try again")
 
 
 def create(session: Session, owner: User | None, kind: str, parameters: dict[str, Any]) -> Job:
@@ -62,7 +63,7 @@ def begin(sessions: sessionmaker[Session], job_id: str) -> Job | None:
         job.attempts += 1
         if job.attempts > MAX_ATTEMPTS:
             job.status = JobStatus.FAILED
-            job.error = GAVE_UP.format(attempts=MAX_ATTEMPTS)
+            job.error = GAVE_UP
             job.finished_at = now
             session.commit()
             return None
