@@ -17,6 +17,7 @@ from benchmarks.databases import chosen_kinds, describe, fresh_database
 from benchmarks.load import LoadSettings, run_load
 from benchmarks.measure import Figure, Target
 from benchmarks.options import Options
+from benchmarks.workers import queue_step
 from questionnaire.config import PROJECT_ROOT
 from questionnaire.database import make_engine, make_session_factory
 
@@ -68,6 +69,8 @@ def measure_database(
     rescore = child("rescore", runs=runs)
     reports = child("country_reports", runs=runs, report_countries=options.report_countries)
     workbooks = [child("workbook") for _ in range(runs)]
+    progress("  queue (Redis + Celery workers) ...")
+    queue = queue_step(url, work_dir, runs)
     imported = child("import", runs=runs, answers=options.answers)
 
     figures = [
@@ -152,6 +155,50 @@ def measure_database(
             tuple(w["peak_rss_mib"] for w in workbooks),
             Target(150),
             note="whole process, imports included; growth in the memory table",
+        ),
+        Figure(
+            "workbook_one_worker",
+            "7. cross-country workbook, 1 worker (queue)",
+            "s",
+            tuple(queue["one_worker_seconds"]),
+            note="request to file in the store; Redis, Celery, empty cache",
+        ),
+        Figure(
+            "workbook_two_workers",
+            "7. cross-country workbook, 2 workers (queue)",
+            "s",
+            tuple(queue["two_worker_seconds"]),
+        ),
+        Figure(
+            "workbook_two_to_one",
+            "7. 2 workers / 1 worker",
+            "x",
+            tuple(
+                two / one
+                for two, one in zip(
+                    queue["two_worker_seconds"], queue["one_worker_seconds"], strict=True
+                )
+            ),
+            Target(0.75),
+        ),
+        Figure(
+            "workbook_two_to_floor",
+            "7. 2 workers / bare floor",
+            "x",
+            tuple(
+                two / w["floor_seconds"][0]
+                for two, w in zip(queue["two_worker_seconds"], workbooks, strict=True)
+            ),
+            Target(1.3),
+            note="floor: write_bare_floor of the same rows, from step 4 of the same run",
+        ),
+        Figure(
+            "report_ready_after_review",
+            "7. country reports cached after a review is completed",
+            "s",
+            tuple(queue["report_ready_seconds"]),
+            Target(2.0),
+            note="both languages, 1 worker",
         ),
         Figure(
             "import_answers",

@@ -101,7 +101,7 @@ def country_report(
     return BuiltReport(data, name, cached)
 
 
-def _country_key(assessment: Assessment, language: str) -> str:
+def country_cache_key(assessment: Assessment, language: str) -> str:
     bank_checksum = assessment.bank_version.checksum
     key = _key("country", assessment.id, assessment.revision, language, bank_checksum)
     return f"{REPORTS_PREFIX}country-{assessment.id}-{key}.xlsx"
@@ -111,7 +111,7 @@ def _country_file(
     session: Session, assessment: Assessment, language: str, storage: Storage
 ) -> tuple[bytes, bool]:
     """The cached workbook, built and stored first unless it exists; and whether it existed."""
-    key = _country_key(assessment, language)
+    key = country_cache_key(assessment, language)
     try:
         return storage.get(key), True
     except MissingObject:

@@ -32,6 +32,11 @@ STEP_FIGURES = {
     "workbook_ratio",
     "workbook_peak_memory",
     "import_answers",
+    "workbook_one_worker",
+    "workbook_two_workers",
+    "workbook_two_to_one",
+    "workbook_two_to_floor",
+    "report_ready_after_review",
 }
 MEMORY_STEPS = {
     "bank_load",
