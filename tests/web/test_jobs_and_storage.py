@@ -360,3 +360,23 @@ def test_readyz_names_the_part_that_fails(
     failing = client.get("/readyz")
     assert failing.status_code == 503 and failing.json["failing"] == ["storage"]
     assert client.get("/healthz").status_code == 200  # alive, though not ready
+
+
+def test_a_download_with_the_store_down_says_so_instead_of_failing(
+    app: Flask, db: Session, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = app.extensions["storage"]
+
+    def store_down(_key: str) -> bytes:
+        raise StorageError("the file store at STORAGE_URL=s3://x could not read a file")
+
+    monkeypatch.setattr(storage, "get", store_down)
+    secretariat = _client_for(app, SECRETARIAT)
+    reply = secretariat.get(
+        f"/assessments/{world['assessment'].id}/report.xlsx?lang=en",
+        headers={"Accept-Language": "en"},
+    )
+    assert reply.status_code == 503 and reply.headers["Retry-After"] == "60"
+    assert "The file store is not answering. Nothing you saved is lost" in reply.get_data(
+        as_text=True
+    )
