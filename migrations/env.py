@@ -25,7 +25,8 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(url)
+    # A migration may rewrite a whole table: no statement time-out, unlike the application.
+    engine = make_engine(url, statement_timeout_ms=0)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()

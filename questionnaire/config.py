@@ -18,6 +18,10 @@ from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
+# A request must not hang on a slow query or a held lock: past these it fails, and the
+# person is told the service is briefly unavailable (503) instead of waiting on.
+DEFAULT_STATEMENT_TIMEOUT_MS = 15_000
+DEFAULT_LOCK_TIMEOUT_MS = 3_000
 
 
 class ConfigError(RuntimeError):
@@ -38,6 +42,8 @@ class Settings:
     session_idle_minutes: int
     session_absolute_hours: int
     trusted_proxies: int = 0
+    database_statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS
+    database_lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -49,6 +55,8 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "DATABASE_URL": self.database_url,
+            "DATABASE_STATEMENT_TIMEOUT_MS": self.database_statement_timeout_ms,
+            "DATABASE_LOCK_TIMEOUT_MS": self.database_lock_timeout_ms,
             "EXPORT_DIR": self.export_dir,
             "QUESTION_BANK_DIR": self.question_bank_dir,
             "UPLOAD_DIR": self.upload_dir,
@@ -110,6 +118,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         "SESSION_IDLE_MINUTES",
         "SESSION_ABSOLUTE_HOURS",
         "TRUSTED_PROXIES",
+        "DATABASE_STATEMENT_TIMEOUT_MS",
+        "DATABASE_LOCK_TIMEOUT_MS",
     }
     return Settings(
         environment=environment,
@@ -124,6 +134,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         session_idle_minutes=_positive_int(env, "SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_positive_int(env, "SESSION_ABSOLUTE_HOURS", 12),
         trusted_proxies=_count(env, "TRUSTED_PROXIES"),
+        database_statement_timeout_ms=_milliseconds(
+            env, "DATABASE_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS
+        ),
+        database_lock_timeout_ms=_milliseconds(
+            env, "DATABASE_LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS
+        ),
         extra={k: v for k, v in overrides.items() if k not in known},
     )
 
@@ -169,6 +185,15 @@ def _count(env: Mapping[str, str], name: str) -> int:
     raw = env.get(name) or "0"
     if not raw.isdigit():
         raise ConfigError(f"{name} is {raw!r}; set it to a whole number (0 when no proxy).")
+    return int(raw)
+
+
+def _milliseconds(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit():
+        raise ConfigError(f"{name} is {raw!r}; set it to a number of milliseconds (0 for none).")
     return int(raw)
 
 
