@@ -25,6 +25,10 @@ NAMING_CONVENTION = {
 }
 
 
+UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
+READ_ONLY_SQL_TRANSACTION = "25006"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -71,7 +75,16 @@ def is_unavailable(error: BaseException) -> bool:
     """
     if isinstance(error, OperationalError | PoolTimeout | DisconnectionError):
         return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    if not isinstance(error, DBAPIError):
+        return False
+    # PostgreSQL's own classes: connection exceptions (08), insufficient resources (53),
+    # operator intervention (57), and a server that takes no writes now (a standby).
+    state = str(getattr(error.orig, "sqlstate", "") or "")
+    return (
+        error.connection_invalidated
+        or state[:2] in UNAVAILABLE_SQLSTATE_CLASSES
+        or (state == READ_ONLY_SQL_TRANSACTION)
+    )
 
 
 def accepts_writes(engine: Engine) -> None:

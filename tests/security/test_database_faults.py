@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from tests.web.questionnaire_helpers import form_fields, post_answers
 
 # Short, so the suite does not wait: the default is a few seconds.
 LOCK_TIMEOUT_MS = 300
+NO_LIMITS = {"statement_timeout_ms": 0, "lock_timeout_ms": 0}
 # A locked database must be answered within the lock time-out and a margin for the page.
 ANSWERED_WITHIN_SECONDS = 3.0
 SECURITY_HEADERS = (
@@ -103,7 +104,7 @@ def test_while_the_database_is_locked_people_are_told_quickly_and_nothing_saved_
     focal_point = client_for(app, FOCAL_POINT)
     assert post_answers(focal_point, url, {"status": "yes", "measures": STORED}).status_code == 302
     form = form_fields(focal_point, url)
-    stranger = app.test_client()
+    stranger = client_for(app, None)
     login_form = {"csrf_token": csrf_token(stranger, "/login")}
     engine = app.extensions["database"].engine
 
@@ -169,16 +170,14 @@ def test_when_the_database_does_not_answer_pages_say_so_and_keep_their_headers(
     app: Flask, target: Target, tmp_path: Path
 ) -> None:
     focal_point = client_for(app, FOCAL_POINT)
-    stranger = app.test_client()
+    stranger = client_for(app, None)
     login_form = {
         "csrf_token": csrf_token(stranger, "/login"),
         "email": FOCAL_POINT,
         "password": "x",
     }
     working = app.extensions["database"]
-    app.extensions["database"] = Database(
-        _unreachable_url(working.engine, tmp_path), statement_timeout_ms=0, lock_timeout_ms=0
-    )
+    app.extensions["database"] = Database(_unreachable_url(working.engine, tmp_path), **NO_LIMITS)
     try:
         for response, elapsed in (
             _timed(lambda: focal_point.get(_commitment_url(target))),
@@ -189,9 +188,58 @@ def test_when_the_database_does_not_answer_pages_say_so_and_keep_their_headers(
         ready = stranger.get("/readyz")
         assert (ready.status_code, ready.json["failing"]) == (503, ["database"])
         assert stranger.get("/healthz").status_code == 503
+        chinese = app.test_client()  # no language asked for: Chinese, the default
+        chinese_form = {**login_form, "csrf_token": csrf_token(chinese, "/login")}
+        assert "暂时无法使用" in chinese.post("/login", data=chinese_form).get_data(as_text=True)
     finally:
         app.extensions["database"].engine.dispose()
         app.extensions["database"] = working
+
+
+def test_a_read_only_database_is_not_ready_and_saves_and_log_in_say_so(
+    app: Flask, target: Target, db: Session
+) -> None:
+    url = _commitment_url(target)
+    focal_point = client_for(app, FOCAL_POINT)
+    assert post_answers(focal_point, url, {"status": "yes", "measures": STORED}).status_code == 302
+    form = form_fields(focal_point, url)
+    stranger = client_for(app, None)
+    login_form = {"csrf_token": csrf_token(stranger, "/login"), "email": FOCAL_POINT}
+    db.rollback()
+    working = app.extensions["database"]
+    app.extensions["database"] = _read_only(working.engine)
+    try:
+        # Pages still read, and the application lives; but nobody can save or log in.
+        assert STORED in focal_point.get(url).get_data(as_text=True)
+        assert stranger.get("/healthz").status_code == 200
+        ready = stranger.get("/readyz")
+        assert (ready.status_code, ready.json["failing"]) == (503, ["database"])
+        for response, elapsed in (
+            _timed(lambda: focal_point.post(url, data={**form, "measures": "changed"})),
+            _timed(lambda: stranger.post("/login", data={**login_form, "password": "x"})),
+        ):
+            _assert_unavailable_page(response, elapsed)
+    finally:
+        app.extensions["database"].engine.dispose()
+        app.extensions["database"] = working
+    assert STORED in focal_point.get(url).get_data(as_text=True)
+
+
+def _read_only(engine: Engine) -> Database:
+    """The same database, opened so that it refuses every write (a read-only file, or a
+    PostgreSQL server in read-only mode such as a standby)."""
+    if engine.dialect.name == "sqlite":
+        path = make_url(str(engine.url)).database
+        return Database(f"sqlite:///file:{path}?mode=ro&uri=true", **NO_LIMITS)
+    read_only = Database(engine.url.render_as_string(hide_password=False), **NO_LIMITS)
+
+    @event.listens_for(read_only.engine, "connect")
+    def refuse_writes(connection: Any, _record: Any) -> None:
+        connection.autocommit = True
+        connection.execute("SET default_transaction_read_only = on")
+        connection.autocommit = False
+
+    return read_only
 
 
 def test_a_server_error_page_carries_the_headers_and_no_details(
