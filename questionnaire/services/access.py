@@ -120,8 +120,8 @@ def require_answer_editing(user: User, assessment: Assessment) -> None:
 
 def may_read_answers(session: Session, user: User, assessment: Assessment) -> bool:
     """The state's answers (and its evidence): its own people and the secretariat always;
-    assigned reviewers once the questionnaire has been submitted, or earlier where the
-    secretariat opened the draft to them."""
+    assigned reviewers once the questionnaire has been submitted (one reopened for the
+    state is a draft again), or earlier where the secretariat opened the draft to them."""
     if user.role is Role.SECRETARIAT or is_state_member(user, assessment):
         return True
     if not is_assigned_reviewer(session, user, assessment):

@@ -298,8 +298,7 @@ def set_follow_up(
     item = session.get(AssessmentItem, finding.item_id) if finding else None
     if finding is None or item is None or item.assessment_id != assessment.id:
         raise access.NotFound(f"finding {finding_id}")
-    if finding.deleted_at is not None:
-        raise access.NotFound(f"finding {finding_id}")
+    finding = _finding(session, item, finding_id)  # a removed finding is not followed up
     try:
         finding.follow_up = FollowUpStatus(status)
     except ValueError:

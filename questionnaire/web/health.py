@@ -19,10 +19,10 @@ from werkzeug.wrappers import Response
 
 from questionnaire.database import accepts_writes
 from questionnaire.extensions import database, db_session
+from questionnaire.web.errors import RETRY_AFTER_SECONDS
 from questionnaire.web.policy import public
 
 blueprint = Blueprint("health", __name__)
-RETRY_AFTER_SECONDS = 30
 
 
 @dataclass(frozen=True)
