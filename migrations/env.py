@@ -26,7 +26,7 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     # A migration may rewrite a whole table: no statement time-out, unlike the application.
-    engine = make_engine(url, statement_timeout_ms=0)
+    engine = make_engine(url)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()

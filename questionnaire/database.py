@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from questionnaire.config import DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, ConfigError
+from questionnaire.config import DEFAULT_LOCK_TIMEOUT_MS, ConfigError
 
 # Alembic names constraints from this convention, so migrations stay the same on SQLite
 # and PostgreSQL and a downgrade can drop what an upgrade created.
@@ -36,7 +36,7 @@ class Base(DeclarativeBase):
 def make_engine(
     url: str,
     *,
-    statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS,
+    statement_timeout_ms: int = 0,
     lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
     **options: Any,
 ) -> Engine:
@@ -44,7 +44,8 @@ def make_engine(
 
     PostgreSQL gets both as connection options, so they hold for every statement of every
     connection; SQLite has no statement time-out, and waits for a writer's lock at most
-    `lock_timeout_ms` (its busy time-out).
+    `lock_timeout_ms` (its busy time-out). The application passes its settings; tools
+    that call this directly (migrations, benchmarks) get no statement time-out.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -290,11 +290,15 @@ def test_readiness_is_a_list_of_named_checks_and_names_the_one_that_fails(app: F
     assert "/srv/uploads" not in answer.get_data(as_text=True)  # the reason goes to the log
 
 
-def test_postgresql_statements_end_at_the_statement_time_out(migrated: str, tmp_path: Path) -> None:
+def test_postgresql_statements_end_at_the_statement_time_out(app: Flask, tmp_path: Path) -> None:
+    migrated = app.config["DATABASE_URL"]
     if not migrated.startswith("postgresql"):
         pytest.skip("SQLite has no statement time-out; its lock wait is tested above")
-    for app in application_on(migrated, tmp_path, DATABASE_STATEMENT_TIMEOUT_MS="200"):
-        with app.extensions["database"].sessions() as session:
+    with app.extensions["database"].sessions() as session:  # the defaults, but the lock's
+        assert session.execute(text("SHOW statement_timeout")).scalar() == "15s"
+        assert session.execute(text("SHOW lock_timeout")).scalar() == f"{LOCK_TIMEOUT_MS}ms"
+    for short in application_on(migrated, tmp_path / "short", DATABASE_STATEMENT_TIMEOUT_MS="200"):
+        with short.extensions["database"].sessions() as session:
             assert session.execute(text("SHOW statement_timeout")).scalar() == "200ms"
             with pytest.raises(OperationalError, match="statement timeout"):
                 session.execute(text("SELECT pg_sleep(2)"))
