@@ -18,6 +18,10 @@ from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
+# A request must not hang on a slow query or a held lock: past these it fails, and the
+# person is told the service is briefly unavailable (503) instead of waiting on.
+DEFAULT_STATEMENT_TIMEOUT_MS = 15_000
+DEFAULT_LOCK_TIMEOUT_MS = 3_000
 
 
 class ConfigError(RuntimeError):
@@ -47,6 +51,8 @@ class Settings:
     import_stash_hours: int = 24
     report_cache_days: int = 30
     report_cache_mb: int = 1024
+    database_statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS
+    database_lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -58,6 +64,8 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "DATABASE_URL": self.database_url,
+            "DATABASE_STATEMENT_TIMEOUT_MS": self.database_statement_timeout_ms,
+            "DATABASE_LOCK_TIMEOUT_MS": self.database_lock_timeout_ms,
             "EXPORT_DIR": self.export_dir,
             "QUESTION_BANK_DIR": self.question_bank_dir,
             "MAX_UPLOAD_BYTES": self.max_upload_bytes,
@@ -138,6 +146,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         "IMPORT_STASH_HOURS",
         "REPORT_CACHE_DAYS",
         "REPORT_CACHE_MB",
+        "DATABASE_STATEMENT_TIMEOUT_MS",
+        "DATABASE_LOCK_TIMEOUT_MS",
     }
     broker_url, result_backend = _queue_urls(env, instance_dir)
     return Settings(
@@ -162,6 +172,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         import_stash_hours=_positive_int(env, "IMPORT_STASH_HOURS", 24),
         report_cache_days=_positive_int(env, "REPORT_CACHE_DAYS", 30),
         report_cache_mb=_positive_int(env, "REPORT_CACHE_MB", 1024),
+        database_statement_timeout_ms=_milliseconds(
+            env, "DATABASE_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS
+        ),
+        database_lock_timeout_ms=_milliseconds(
+            env, "DATABASE_LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS
+        ),
         extra={k: v for k, v in overrides.items() if k not in known},
     )
 
@@ -255,6 +271,15 @@ def _count(env: Mapping[str, str], name: str) -> int:
     raw = env.get(name) or "0"
     if not raw.isdigit():
         raise ConfigError(f"{name} is {raw!r}; set it to a whole number (0 when no proxy).")
+    return int(raw)
+
+
+def _milliseconds(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit():
+        raise ConfigError(f"{name} is {raw!r}; set it to a number of milliseconds (0 for none).")
     return int(raw)
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import JSON, MetaData, Table, create_engine, event, insert, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from questionnaire.config import ConfigError
+from questionnaire.config import DEFAULT_LOCK_TIMEOUT_MS, ConfigError
 
 # Alembic names constraints from this convention, so migrations stay the same on SQLite
 # and PostgreSQL and a downgrade can drop what an upgrade created.
@@ -23,28 +25,83 @@ NAMING_CONVENTION = {
 }
 
 
+UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
+READ_ONLY_SQL_TRANSACTION = "25006"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str, **options: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    statement_timeout_ms: int = 0,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    **options: Any,
+) -> Engine:
+    """An engine whose statements and lock waits end in time (0 turns a limit off).
+
+    PostgreSQL gets both as connection options, so they hold for every statement of every
+    connection; SQLite has no statement time-out, and waits for a writer's lock at most
+    `lock_timeout_ms` (its busy time-out). The application passes its settings; tools
+    that call this directly (migrations, benchmarks) get no statement time-out.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, **options)
-        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "connect", partial(_configure_sqlite, busy_timeout_ms=lock_timeout_ms))
         return engine
-    connect_args = {"connect_timeout": 5}
+    settings = f"-c statement_timeout={statement_timeout_ms} -c lock_timeout={lock_timeout_ms}"
+    connect_args = {"connect_timeout": 5, "options": settings}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
-def _configure_sqlite(connection: Any, _record: Any) -> None:
-    """Foreign keys on, WAL so readers do not block the writer, and wait instead of failing."""
+def _configure_sqlite(connection: Any, _record: Any, *, busy_timeout_ms: int) -> None:
+    """Foreign keys on, WAL so readers do not block the writer, and wait a while for a lock."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether a database error is a passing fault of the database rather than a bug.
+
+    Unreachable, refusing connections, locked, read-only, out of time for a statement or a
+    lock, a dropped connection: the request may well succeed in a minute. The DB-API calls
+    all of these OperationalError (psycopg's statement and lock time-outs included).
+    """
+    if isinstance(error, OperationalError | PoolTimeout | DisconnectionError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    # PostgreSQL's own classes: connection exceptions (08), insufficient resources (53),
+    # operator intervention (57), and a server that takes no writes now (a standby).
+    state = str(getattr(error.orig, "sqlstate", "") or "")
+    return (
+        error.connection_invalidated
+        or state[:2] in UNAVAILABLE_SQLSTATE_CLASSES
+        or (state == READ_ONLY_SQL_TRANSACTION)
+    )
+
+
+def accepts_writes(engine: Engine) -> None:
+    """Write a row and roll it back: raises unless the database takes writes now.
+
+    A read (SELECT 1) succeeds on a locked or read-only SQLite file and on a PostgreSQL
+    server in read-only mode, where nobody can save or even log in.
+    """
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            connection.execute(
+                text("INSERT INTO readiness_probes (checked_at) VALUES (CURRENT_TIMESTAMP)")
+            )
+        finally:
+            transaction.rollback()
 
 
 def check_connection(engine: Engine) -> None:

@@ -20,13 +20,19 @@ login_manager = LoginManager()
 class Database:
     """The engine and session factory of one application."""
 
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = make_engine(url)
+    def __init__(self, url: str, *, statement_timeout_ms: int, lock_timeout_ms: int) -> None:
+        self.engine: Engine = make_engine(
+            url, statement_timeout_ms=statement_timeout_ms, lock_timeout_ms=lock_timeout_ms
+        )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
 
 
 def init_database(app: Flask) -> Database:
-    database = Database(app.config["DATABASE_URL"])
+    database = Database(
+        app.config["DATABASE_URL"],
+        statement_timeout_ms=app.config["DATABASE_STATEMENT_TIMEOUT_MS"],
+        lock_timeout_ms=app.config["DATABASE_LOCK_TIMEOUT_MS"],
+    )
     app.extensions["database"] = database
     app.teardown_appcontext(_close_session)
     return database

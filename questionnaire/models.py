@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from questionnaire.database import Base
@@ -149,6 +149,9 @@ class Assessment(Base):
     # Rises with every change to answers, reviews or status: a report built at one revision
     # is served again from the cache until the revision moves.
     revision: Mapped[int] = mapped_column(default=0)
+    # Reviewers read the state's answers from submission on, as in the IRM; the secretariat
+    # may open them earlier on purpose (audited).
+    reviewers_see_drafts: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     state_party: Mapped[StateParty] = relationship()
     bank_version: Mapped[BankVersion] = relationship()
@@ -282,6 +285,9 @@ class FindingRecord(Base):
     )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    # A removed finding stays, hidden from pages and reports; the audit keeps its text too.
+    deleted_at: Mapped[dt.datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Clarification(Base):
@@ -434,3 +440,12 @@ class ImportStash(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     applied_at: Mapped[dt.datetime | None]
     removed_at: Mapped[dt.datetime | None]
+
+
+class ReadinessProbe(Base):
+    """Written to and rolled back by /readyz, to learn whether the database accepts writes."""
+
+    __tablename__ = "readiness_probes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utc_now)

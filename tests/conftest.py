@@ -59,13 +59,21 @@ def bank(bank_files: BankFiles) -> QuestionBank:
 
 @pytest.fixture()
 def app(migrated: str, tmp_path: Path) -> Iterator[Flask]:
+    yield from application_on(migrated, tmp_path)
+
+
+def application_on(database_url: str, tmp_path: Path, **settings: str) -> Iterator[Flask]:
+    """The test application on the migrated database; `settings` override the defaults.
+
+    A module can override the `app` fixture with it to test other settings."""
     app = create_app(
         {
             "QUESTIONNAIRE_ENV": "testing",
-            "DATABASE_URL": migrated,
+            "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key",
             "INSTANCE_DIR": str(tmp_path / "instance"),
             "EXPORT_DIR": str(tmp_path / "exports"),
+            **settings,
         }
     )
     yield app

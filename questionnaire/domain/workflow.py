@@ -42,6 +42,8 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 # States in which the state party may change its answers.
 EDITABLE_BY_STATE = frozenset({S.DRAFT, S.CLARIFICATION_REQUESTED})
+# States in which the assigned reviewers rate, record findings and ask questions.
+REVIEWABLE = frozenset({S.IN_REVIEW, S.ANSWERED, S.CLARIFICATION_REQUESTED})
 
 
 def find_transition(source: S, target: S, role: str) -> Transition:

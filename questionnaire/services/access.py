@@ -1,8 +1,11 @@
-"""Who may see which assessment: enforced here and nowhere else.
+"""Who may see which assessment, and do what to it: enforced here and nowhere else.
 
 A state party's people see only their own country's assessments, reviewers only those
 assigned to them, the secretariat all. Anything out of scope is reported as not found, so
-a person cannot even learn that another country's assessment exists.
+a person cannot even learn that another country's assessment exists. Within scope,
+reviewers read a state's answers from its submission on, as in the IRM, unless the
+secretariat opened them earlier on purpose; a finding is removed by its author or the
+secretariat only.
 """
 
 from __future__ import annotations
@@ -10,8 +13,17 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from questionnaire.domain.workflow import EDITABLE_BY_STATE
-from questionnaire.models import Assessment, AssessmentItem, ReviewerAssignment, Role, User
+from questionnaire.domain.answers import N_
+from questionnaire.domain.assessment import WorkflowStatus
+from questionnaire.domain.workflow import EDITABLE_BY_STATE, REVIEWABLE
+from questionnaire.models import (
+    Assessment,
+    AssessmentItem,
+    FindingRecord,
+    ReviewerAssignment,
+    Role,
+    User,
+)
 
 
 class NotFound(LookupError):
@@ -19,7 +31,10 @@ class NotFound(LookupError):
 
 
 class NotAllowed(PermissionError):
-    """In scope, but this person may not do this now; the message says why."""
+    """In scope, but this person may not do this now; the message says why.
+
+    Messages marked with N_ are in the catalogue and shown in the person's language.
+    """
 
 
 def visible_assessments(user: User) -> Select[tuple[Assessment]]:
@@ -100,4 +115,65 @@ def require_answer_editing(user: User, assessment: Assessment) -> None:
         raise NotAllowed(
             "the answers are locked: the questionnaire has been submitted; "
             "the secretariat can reopen it"
+        )
+
+
+def may_read_answers(session: Session, user: User, assessment: Assessment) -> bool:
+    """The state's answers (and its evidence): its own people and the secretariat always;
+    assigned reviewers once the questionnaire has been submitted (one reopened for the
+    state is a draft again), or earlier where the secretariat opened the draft to them."""
+    if user.role is Role.SECRETARIAT or is_state_member(user, assessment):
+        return True
+    if not is_assigned_reviewer(session, user, assessment):
+        return False
+    return assessment.status is not WorkflowStatus.DRAFT or assessment.reviewers_see_drafts
+
+
+def require_answer_reading(session: Session, user: User, assessment: Assessment) -> None:
+    if not may_read_answers(session, user, assessment):
+        raise NotAllowed(
+            N_(
+                "The state's answers are shown to its reviewers once the questionnaire "
+                "is submitted."
+            )
+        )
+
+
+def get_item_with_answers(
+    session: Session, user: User, assessment_id: int, commitment_id: str
+) -> tuple[Assessment, AssessmentItem]:
+    """`get_item` for pages that show the state's answers."""
+    assessment, item = get_item(session, user, assessment_id, commitment_id)
+    require_answer_reading(session, user, assessment)
+    return assessment, item
+
+
+def require_secretariat(user: User, refusal: str) -> None:
+    """Steps only the secretariat takes; `refusal` says which, in the person's words."""
+    if user.role is not Role.SECRETARIAT:
+        raise NotAllowed(refusal)
+
+
+def may_remove_finding(
+    session: Session, user: User, assessment: Assessment, finding: FindingRecord
+) -> bool:
+    """The secretariat; or the finding's author, assigned, while the review is open."""
+    if user.role is Role.SECRETARIAT:
+        return True
+    return (
+        finding.author_id == user.id
+        and assessment.status in REVIEWABLE
+        and is_assigned_reviewer(session, user, assessment)
+    )
+
+
+def require_finding_removal(
+    session: Session, user: User, assessment: Assessment, finding: FindingRecord
+) -> None:
+    if not may_remove_finding(session, user, assessment, finding):
+        raise NotAllowed(
+            N_(
+                "Only the finding's author, while the review is open, or the secretariat "
+                "may remove it."
+            )
         )

@@ -59,8 +59,12 @@ class ReportError(ValueError):
 
 
 def require_report_access(session: Session, user: User, assessment: Assessment) -> None:
-    """The secretariat, the assigned reviewers, and the country itself once finalized."""
-    if user.role is Role.SECRETARIAT or access.is_assigned_reviewer(session, user, assessment):
+    """The secretariat, the assigned reviewers once they may read the answers, and the
+    country itself once finalized."""
+    if user.role is Role.SECRETARIAT:
+        return
+    if access.is_assigned_reviewer(session, user, assessment):
+        access.require_answer_reading(session, user, assessment)
         return
     if access.is_state_member(user, assessment):
         if assessment.status is WorkflowStatus.FINALIZED:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from questionnaire.domain.answers import N_
 from questionnaire.domain.assessment import (
     FindingKind,
     FollowUpStatus,
@@ -21,6 +22,7 @@ from questionnaire.domain.assessment import (
     WorkflowStatus,
 )
 from questionnaire.domain.recommendations import recommendation_id
+from questionnaire.domain.workflow import REVIEWABLE
 from questionnaire.models import (
     Assessment,
     AssessmentItem,
@@ -40,9 +42,6 @@ from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
 from questionnaire.services.workflow import transition
 
-REVIEWABLE = frozenset(
-    {WorkflowStatus.IN_REVIEW, WorkflowStatus.ANSWERED, WorkflowStatus.CLARIFICATION_REQUESTED}
-)
 MAX_TEXT = 8000
 
 
@@ -256,20 +255,37 @@ def add_finding(
 def remove_finding(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem, finding_id: int
 ) -> None:
-    _require_reviewer(session, user, assessment)
-    finding = session.get(FindingRecord, finding_id)
-    if finding is None or finding.item_id != item.id:
-        raise access.NotFound(f"finding {finding_id}")
+    """Hide a finding from pages and reports; the row and the audit keep its full text."""
+    finding = _finding(session, item, finding_id)
+    access.require_finding_removal(session, user, assessment, finding)
+    finding.deleted_at = utc_now()
+    finding.deleted_by_id = user.id
     record(
         session,
         Actor.of(user),
         "finding.removed",
         finding,
-        {"kind": finding.kind.value, "recommendation_id": finding.recommendation_id},
+        {
+            "kind": finding.kind.value,
+            "text": finding.text,
+            "recommendation": finding.recommendation,
+            "recommendation_id": finding.recommendation_id,
+            "technical_assistance_type": finding.technical_assistance_type,
+            "already_provided": finding.already_provided,
+            "provided_by": finding.provided_by,
+            "author_id": finding.author_id,
+        },
     )
-    session.delete(finding)
     mark_changed(session, assessment.id)
     session.commit()
+
+
+def _finding(session: Session, item: AssessmentItem, finding_id: int) -> FindingRecord:
+    """A finding of `item` that has not been removed."""
+    finding = session.get(FindingRecord, finding_id)
+    if finding is None or finding.item_id != item.id or finding.deleted_at is not None:
+        raise access.NotFound(f"finding {finding_id}")
+    return finding
 
 
 def set_follow_up(
@@ -282,6 +298,7 @@ def set_follow_up(
     item = session.get(AssessmentItem, finding.item_id) if finding else None
     if finding is None or item is None or item.assessment_id != assessment.id:
         raise access.NotFound(f"finding {finding_id}")
+    finding = _finding(session, item, finding_id)  # a removed finding is not followed up
     try:
         finding.follow_up = FollowUpStatus(status)
     except ValueError:
@@ -294,7 +311,9 @@ def set_follow_up(
 def findings_of(session: Session, item: AssessmentItem) -> list[FindingRecord]:
     return list(
         session.scalars(
-            select(FindingRecord).where(FindingRecord.item_id == item.id).order_by(FindingRecord.id)
+            select(FindingRecord)
+            .where(FindingRecord.item_id == item.id, FindingRecord.deleted_at.is_(None))
+            .order_by(FindingRecord.id)
         )
     )
 
@@ -416,6 +435,25 @@ def set_publication_consent(
         raise ReviewError("choose a publication consent from the list") from None
     record(
         session, Actor.of(user), "assessment.publication_consent", assessment, {"consent": consent}
+    )
+    mark_changed(session, assessment.id)
+    session.commit()
+
+
+def open_draft_to_reviewers(
+    session: Session, user: User, assessment: Assessment, *, opened: bool
+) -> None:
+    """Let the assigned reviewers read the state's answers before submission, or stop it."""
+    access.require_secretariat(user, N_("Only the secretariat opens a draft to its reviewers."))
+    if assessment.reviewers_see_drafts == opened:
+        return
+    assessment.reviewers_see_drafts = opened
+    record(
+        session,
+        Actor.of(user),
+        "assessment.reviewers_see_drafts",
+        assessment,
+        {"opened": opened, "status": assessment.status.value},
     )
     mark_changed(session, assessment.id)
     session.commit()

@@ -164,7 +164,8 @@ def _findings(connection: Connection, item_ids: list[int]) -> dict[int, list[Fin
             FindingRecord.provided_by,
             FindingRecord.follow_up,
         )
-        .where(FindingRecord.item_id.in_(item_ids))
+        # A removed finding is kept for the record but is no longer part of the review.
+        .where(FindingRecord.item_id.in_(item_ids), FindingRecord.deleted_at.is_(None))
         .order_by(FindingRecord.id)
     ):
         findings[row.item_id].append(

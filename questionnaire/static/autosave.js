@@ -6,7 +6,9 @@
   var form = document.getElementById("answers");
   if (!form || !form.dataset.autosaveUrl) { return; }
   var status = document.getElementById("save-status");
-  var dirty = false, saving = false, pendingRequestId = null, timer = null;
+  // dirty: changed since the last save was sent. unsaved: the form holds text the server
+  // has not stored (a conflict, a refusal or a failure keeps it so until a save succeeds).
+  var dirty = false, unsaved = false, saving = false, pendingRequestId = null, timer = null;
   var DELAY_MS = 3000;
 
   function newRequestId() {
@@ -55,32 +57,46 @@
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (result) {
       saving = false;
+      if (result.status >= 500) {
+        // Nothing was stored (the database may be unavailable): try the same request again.
+        dirty = true;
+        unsaved = true;
+        show("failed", result.body.error || status.dataset.failedText);
+        return;
+      }
       pendingRequestId = null;
       if (result.status === 200) {
+        unsaved = dirty;  // typed while the save was on its way: still to be saved
         applyVersions(result.body.versions);
         applyVisibility(result.body.visible);
         showFieldErrors(null);
         show("saved", status.dataset.savedText + " " + result.body.saved_at);
       } else if (result.status === 409) {
         // Newer versions of the conflicting answers must not reach the form: the next
-        // save would then overwrite them. Only the answers saved now move on.
+        // save would then overwrite them. Only the answers saved now move on. The person's
+        // text of the conflicting answers stays in the form, unsaved, until they save it
+        // through the conflict page; leaving the page before that asks first.
+        unsaved = true;
         var saved = {};
         result.body.saved.forEach(function (id) { saved[id] = result.body.versions[id]; });
         applyVersions(saved);
         show("conflict", status.dataset.conflictText);
       } else {
+        unsaved = true;
         showFieldErrors(result.body.fields);
         show("failed", result.body.error || status.dataset.failedText);
       }
     }).catch(function () {
       saving = false;  // keep pendingRequestId: the retry is the same request
       dirty = true;
+      unsaved = true;
       show("failed", status.dataset.failedText);
     });
   }
 
   function changed() {
     dirty = true;
+    unsaved = true;
     clearTimeout(timer);
     timer = setTimeout(save, DELAY_MS);
   }
@@ -89,7 +105,8 @@
   form.addEventListener("change", changed);
   setInterval(save, DELAY_MS * 2);
   window.addEventListener("beforeunload", function (event) {
-    if (dirty || saving) { event.preventDefault(); event.returnValue = ""; }
+    if (dirty || unsaved || saving) { event.preventDefault(); event.returnValue = ""; }
   });
-  form.addEventListener("submit", function () { dirty = false; });
+  // The form itself carries the text to the server (and to the conflict page).
+  form.addEventListener("submit", function () { dirty = false; unsaved = false; });
 })();

@@ -79,7 +79,9 @@ def overview(assessment_id: int) -> str:
 @allow()
 def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple[str, int]:
     session = db_session()
-    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    assessment, item = access.get_item_with_answers(
+        session, current_user, assessment_id, commitment_id
+    )
     bank_commitment = answers.commitment_of(assessment, item)
     stored = answers.current_answers(session, item.id)
     values = {qid: row.value for qid, row in stored.items()}
@@ -232,7 +234,9 @@ def add_evidence(assessment_id: int, commitment_id: str) -> Response | tuple[str
 @allow()
 def download_evidence(assessment_id: int, commitment_id: str, evidence_id: int) -> Response:
     session = db_session()
-    _assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    _assessment, item = access.get_item_with_answers(
+        session, current_user, assessment_id, commitment_id
+    )
     record, content = evidence.evidence_file(session, item, evidence_id, storage())
     return send_file(
         BytesIO(content),

@@ -1,24 +1,66 @@
-"""Liveness and readiness for load balancers and monitors.
+"""Health for load balancers and monitors.
 
-`/healthz` says the process answers (restart it if not). `/readyz` says whether it can do
-its work: the database accepts a write, the task broker answers, the file store stores;
-a 503 names the part that fails, so an operator knows where to look.
+`/healthz` (liveness): the application answers, and says whether its database does.
+`/readyz` (readiness): whether people can use this instance now, as a list of named
+checks, each of which must pass: the database accepts a write, the task broker answers, the
+file store stores and reads back. More checks are added with `add_readiness_check`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import Blueprint, current_app, jsonify
-from sqlalchemy import delete, insert, text
+from flask import Blueprint, Flask, current_app, jsonify
+from flask.blueprints import BlueprintSetupState
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from questionnaire.extensions import db_session, storage
-from questionnaire.models import Job
+from questionnaire.database import accepts_writes
+from questionnaire.extensions import database, db_session, storage
+from questionnaire.web.errors import RETRY_AFTER_SECONDS
 from questionnaire.web.policy import public
 
 blueprint = Blueprint("health", __name__)
+
+
+@dataclass(frozen=True)
+class ReadinessCheck:
+    """One thing the instance needs; `run` returns when it is there and raises when not."""
+
+    name: str
+    run: Callable[[], None]
+
+
+def add_readiness_check(app: Flask, name: str, run: Callable[[], None]) -> None:
+    checks: list[ReadinessCheck] = app.extensions.setdefault("readiness_checks", [])
+    if any(check.name == name for check in checks):
+        raise ValueError(f"a readiness check named {name!r} exists already")
+    checks.append(ReadinessCheck(name, run))
+
+
+def _database_accepts_writes() -> None:
+    accepts_writes(database().engine)
+
+
+def _broker_answers() -> None:
+    celery = current_app.extensions["celery"]
+    if celery.conf.task_always_eager:
+        return  # tasks run in this process: there is no broker to reach
+    with celery.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=2)
+
+
+def _storage_stores() -> None:
+    storage().check()
+
+
+@blueprint.record_once
+def _register_default_checks(state: BlueprintSetupState) -> None:
+    add_readiness_check(state.app, "database", _database_accepts_writes)
+    add_readiness_check(state.app, "broker", _broker_answers)
+    add_readiness_check(state.app, "storage", _storage_stores)
 
 
 @blueprint.get("/healthz")
@@ -31,47 +73,21 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok", application="ok", database="ok"), 200
 
 
-def _database() -> None:
-    """A row written and rolled back: a read-only or locked database fails here."""
-    session = db_session()
-    try:
-        session.execute(insert(Job).values(id="readiness-probe", kind="probe", parameters={}))
-        session.execute(delete(Job).where(Job.id == "readiness-probe"))
-    finally:
-        session.rollback()
-
-
-def _broker() -> None:
-    celery = current_app.extensions["celery"]
-    if celery.conf.task_always_eager:
-        return
-    with celery.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, timeout=2)
-
-
-def _storage() -> None:
-    storage().check()
-
-
-CHECKS: dict[str, Callable[[], None]] = {
-    "database": _database,
-    "broker": _broker,
-    "storage": _storage,
-}
-
-
 @blueprint.get("/readyz")
 @public
-def readyz() -> tuple[Response, int]:
+def readyz() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
     results: dict[str, str] = {}
-    for name, check in CHECKS.items():
+    for check in current_app.extensions["readiness_checks"]:
         try:
-            check()
-        except Exception:  # noqa: BLE001 - whatever breaks, the part is not ready
-            results[name] = "failing"
+            check.run()
+        except Exception as error:  # any failure of a check means: not ready
+            # The reason goes to the log; the public answer names the check only.
+            current_app.logger.warning("readiness check %s failed: %r", check.name, error)
+            results[check.name] = "failed"
         else:
-            results[name] = "ok"
+            results[check.name] = "ok"
     failing = [name for name, result in results.items() if result != "ok"]
     if failing:
-        return jsonify(status="unavailable", failing=failing, checks=results), 503
-    return jsonify(status="ok", checks=results), 200
+        body = jsonify(status="unavailable", failing=failing, checks=results)
+        return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return jsonify(status="ready", failing=[], checks=results), 200

@@ -44,7 +44,10 @@ def _back(assessment_id: int, commitment_id: str, anchor: str = "") -> Response:
 @allow(Role.REVIEWER, Role.SECRETARIAT)
 def review(assessment_id: int, commitment_id: str) -> str:
     session = db_session()
-    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    assessment, item = access.get_item_with_answers(
+        session, current_user, assessment_id, commitment_id
+    )
+    findings = reviews.findings_of(session, item)
     commitment = answers.commitment_of(assessment, item)
     state = assessment.state_party
     name = state.name_zh if current_language() == "zh" else state.name_en
@@ -57,7 +60,12 @@ def review(assessment_id: int, commitment_id: str) -> str:
         bank=bank_for(assessment),
         values=values,
         review=reviews.review_of(session, item),
-        findings=reviews.findings_of(session, item),
+        findings=findings,
+        removable={
+            finding.id
+            for finding in findings
+            if access.may_remove_finding(session, current_user, assessment, finding)
+        },
         clarifications=reviews.clarifications_of(session, item),
         comments=reviews.comments_of(session, item),
         evidence=evidence.evidence_of(session, item),
@@ -126,7 +134,7 @@ def add_finding(assessment_id: int, commitment_id: str) -> Response:
 
 
 @blueprint.post("/<int:assessment_id>/review/<commitment_id>/findings/<int:finding_id>/delete")
-@allow(Role.REVIEWER)
+@allow(Role.REVIEWER, Role.SECRETARIAT)
 def remove_finding(assessment_id: int, commitment_id: str, finding_id: int) -> Response:
     session = db_session()
     assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
@@ -253,6 +261,20 @@ def unassign(assessment_id: int, reviewer_id: int) -> Response:
     return redirect(url_for("assessments.overview", assessment_id=assessment.id, _anchor="review"))
 
 
+@blueprint.post("/<int:assessment_id>/reviewers/drafts")
+@allow(Role.SECRETARIAT)
+def open_draft(assessment_id: int) -> Response:
+    session = db_session()
+    assessment = access.get_assessment(session, current_user, assessment_id)
+    opened = request.form.get("opened") == "1"
+    reviews.open_draft_to_reviewers(session, current_user, assessment, opened=opened)
+    if opened:
+        flash(_("The assigned reviewers can now read the draft's answers."), "info")
+    else:
+        flash(_("The reviewers will read the answers once the questionnaire is submitted."), "info")
+    return redirect(url_for("assessments.overview", assessment_id=assessment.id, _anchor="review"))
+
+
 @blueprint.post("/<int:assessment_id>/consent")
 @allow(Role.SECRETARIAT)
 def consent(assessment_id: int) -> Response:
@@ -296,4 +318,5 @@ def review_panel(assessment_id: int) -> dict[str, object]:
         "steps": steps,
         "consents": list(PublicationConsent),
         "open_clarifications": reviews.open_clarifications(session, assessment),
+        "answers_readable": access.may_read_answers(session, current_user, assessment),
     }

@@ -17,6 +17,9 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+# Production is served over HTTPS only (its cookies are Secure): browsers should never try
+# plain HTTP for a year.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask) -> None:
@@ -44,11 +47,16 @@ def _enforce_session_timeouts() -> Response | None:
 
 
 def _set_security_headers(response: Response) -> Response:
+    """Every response, error pages and 500s included: so nothing here may fail, and
+    nothing here asks the database (it may be the reason for the error)."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
-    if current_user and current_user.is_authenticated:
+    if current_app.config["APP_ENVIRONMENT"] == "production":
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    # A session that names a person, whether or not the account still loads.
+    if "_user_id" in session:
         headers["Cache-Control"] = "no-store"
     return response

@@ -59,6 +59,7 @@ class Person:
 class LiveServer:
     base_url: str
     log_path: Path
+    database_url: str  # tests that need data beyond the three accounts add it here
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -109,7 +110,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
         )
-    live = LiveServer(f"http://127.0.0.1:{port}", log_path)
+    live = LiveServer(f"http://127.0.0.1:{port}", log_path, database_url)
     try:
         _wait_until_healthy(live, server)
         yield live

@@ -286,6 +286,7 @@ PLAUSIBLE_FORMS: dict[str, Callable[[Aim], list[dict[str, Any]]]] = {
     ],
     "assessments.toggle_follow_up": lambda aim: [{"follow_up": "1"}],
     "reviews.consent": lambda aim: [{"consent": "full_report"}],
+    "reviews.open_draft": lambda aim: [{"opened": "1"}],
     "exports.offline_apply": lambda aim: [{"token": aim.victim.stash_token}],
     "exports.offline_import": lambda aim: [{"file": _upload(aim.victim.template, "q.xlsx")}],
     "reviews.ask": lambda aim: [{"question": f"{PROBE} question"}],
@@ -485,9 +486,11 @@ def _control_steps(world: PostWorld) -> list[tuple[str, str, dict[str, object]]]
         ("reviews.change_status", FOCAL_POINT["KEN"], item),
         ("reviews.rate", KENYA_REVIEWER, item),
         ("reviews.add_finding", KENYA_REVIEWER, item),
-        ("reviews.remove_finding", KENYA_REVIEWER, {**item, "finding_id": kenya.finding_id}),
+        # The seeded finding has no author among the reviewers: the secretariat removes it.
+        ("reviews.remove_finding", SECRETARIAT, {**item, "finding_id": kenya.finding_id}),
         ("reviews.ask", KENYA_REVIEWER, item),
         ("reviews.consent", SECRETARIAT, item),
+        ("reviews.open_draft", SECRETARIAT, item),
         (
             "reviews.unassign",
             SECRETARIAT,

@@ -376,7 +376,7 @@ def test_a_download_with_the_store_down_says_so_instead_of_failing(
         f"/assessments/{world['assessment'].id}/report.xlsx?lang=en",
         headers={"Accept-Language": "en"},
     )
-    assert reply.status_code == 503 and reply.headers["Retry-After"] == "60"
+    assert reply.status_code == 503 and reply.headers["Retry-After"] == "30"
     assert "The file store is not answering. Nothing you saved is lost" in reply.get_data(
         as_text=True
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from questionnaire import migrate
+from questionnaire.config import DEFAULT_LOCK_TIMEOUT_MS
 from questionnaire.database import Base, make_engine
 
 
@@ -42,5 +43,6 @@ def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(tmp_path: Path) -> N
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        busy_timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        assert busy_timeout == DEFAULT_LOCK_TIMEOUT_MS
     engine.dispose()
