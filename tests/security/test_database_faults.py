@@ -145,7 +145,7 @@ def test_while_the_database_is_locked_people_are_told_quickly_and_nothing_saved_
     assert app.test_client().get("/readyz").json == {
         "status": "ready",
         "failing": [],
-        "checks": {"database": "ok"},
+        "checks": {"database": "ok", "broker": "ok", "storage": "ok"},
     }
     page = focal_point.get(url).get_data(as_text=True)
     assert STORED in page and TYPED_DURING_THE_FAULT not in page
@@ -279,14 +279,19 @@ def test_production_tells_browsers_to_use_https_only(migrated: str, tmp_path: Pa
 
 
 def test_readiness_is_a_list_of_named_checks_and_names_the_one_that_fails(app: Flask) -> None:
-    def storage_is_missing() -> None:
+    def folder_is_missing() -> None:
         raise OSError("/srv/uploads is not mounted")
 
-    add_readiness_check(app, "storage", storage_is_missing)
+    add_readiness_check(app, "shared_folder", folder_is_missing)
     answer = app.test_client().get("/readyz")
     assert answer.status_code == 503
-    assert answer.json["failing"] == ["storage"]
-    assert answer.json["checks"] == {"database": "ok", "storage": "failed"}
+    assert answer.json["failing"] == ["shared_folder"]
+    assert answer.json["checks"] == {
+        "database": "ok",
+        "broker": "ok",
+        "storage": "ok",
+        "shared_folder": "failed",
+    }
     assert "/srv/uploads" not in answer.get_data(as_text=True)  # the reason goes to the log
 
 
