@@ -107,8 +107,14 @@ def _workers(count: int, env: dict[str, str], work_dir: Path) -> Iterator[None]:
         command += ["--without-mingle", "--without-gossip", "--loglevel", "INFO"]
         processes.append(_start(command, {**env, "INSTANCE_DIR": str(instance)}, log))
     try:
-        for log in logs:
-            _wait(lambda log=log: " ready." in log.read_text(errors="replace"), 60, "worker")
+        for log, process in zip(logs, processes, strict=True):
+            try:
+                _wait(lambda log=log: " ready." in log.read_text(errors="replace"), 60, "worker")
+            except RuntimeError:
+                tail = log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(
+                    f"a Celery worker did not start (exit {process.poll()}):\n{tail}"
+                ) from None
         yield
     finally:
         for process in processes:

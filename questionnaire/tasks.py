@@ -13,7 +13,7 @@ from typing import Any
 
 from celery import Task, chord, shared_task
 from flask import current_app
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaire.domain.answers import N_
@@ -24,7 +24,7 @@ from questionnaire.storage import Storage, StorageError
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT = (OperationalError, DBAPIError, StorageError, reports.PartMissing)
+TRANSIENT = (OperationalError, InterfaceError, StorageError, reports.PartMissing)
 UNEXPECTED = N_("an unexpected error stopped the work; the technical log has the details")
 
 
@@ -47,7 +47,7 @@ def _retry_or_fail(task: Task, job_id: str, error: Exception) -> None:
 def _person_message(error: Exception) -> str:
     if isinstance(error, StorageError):
         return N_("the file store could not be reached; try again later")
-    if isinstance(error, OperationalError | DBAPIError):
+    if isinstance(error, OperationalError | InterfaceError):
         return N_("the database could not be reached; try again later")
     return UNEXPECTED
 
