@@ -30,6 +30,7 @@ from questionnaire.services.invitations import (
 )
 from questionnaire.services.throttle import Outcome, attempt_log_in, attempt_password_change
 from questionnaire.web.policy import allow, public
+from questionnaire.web.security import start_session_clock
 
 blueprint = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
@@ -192,11 +193,16 @@ def _no_longer_valid() -> tuple[str, int]:
 
 
 def _start_fresh_session(user: User, keep: tuple[str, ...] = ("language",)) -> None:
-    """Log in on an emptied session, so nothing from before carries over (no fixation)."""
+    """Log in on an emptied session, so nothing from before carries over (no fixation).
+
+    The session's start and last-seen times are set here, so the very cookie of the log-in
+    response already carries them and times out like any other.
+    """
     kept = {key: session[key] for key in keep if key in session}
     session.clear()
     session.update(kept)
     login_user(user)
+    start_session_clock(keep_start="started_at" in kept)
 
 
 def _client_address() -> str:
