@@ -30,6 +30,7 @@ from questionnaire.services.invitations import (
 )
 from questionnaire.services.throttle import Outcome, attempt_log_in, attempt_password_change
 from questionnaire.web.policy import allow, public
+from questionnaire.web.redirects import same_site_path
 from questionnaire.web.security import start_session_clock
 
 blueprint = Blueprint("auth", __name__)
@@ -108,7 +109,7 @@ def login() -> str | Response | tuple[str, int]:
         database.commit()  # the attempt is recorded whatever its outcome
         if result.user is not None:
             _start_fresh_session(result.user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(same_site_path(request.args.get("next"), url_for("home.index")))
         current_app.logger.warning(
             "log-in %s for %r from %s", result.outcome.value, result.email, address
         )
@@ -209,8 +210,3 @@ def _client_address() -> str:
     # The direct peer only: X-Forwarded-For is whatever the client wants it to be.
     return request.remote_addr or "unknown"
 
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
