@@ -33,11 +33,11 @@ from questionnaire.web.i18n import said
 from questionnaire.web.policy import allow
 from questionnaire.web.questionnaire_forms import (
     CommitmentForm,
-    TamperedForm,
     build_form,
     submitted_values,
     submitted_versions,
 )
+from questionnaire.web.request_values import InvalidRequestValue, form_identifier
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
 STATE = (Role.FOCAL_POINT, Role.CONTRIBUTOR)
@@ -91,8 +91,8 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
         return _render_commitment(assessment, item, form, values), 400
     try:
         result = _save_submitted(assessment, item, bank_commitment)
-    except TamperedForm as error:
-        flash(str(error), "error")
+    except InvalidRequestValue as error:
+        flash(str(error.description), "error")
         return _render_commitment(assessment, item, form, values), 400
     except AnswerValidationError as error:
         for question_id, problem in error.errors.items():
@@ -123,8 +123,8 @@ def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
     bank_commitment = answers.commitment_of(assessment, item)
     try:
         result = _save_submitted(assessment, item, bank_commitment)
-    except TamperedForm as error:
-        return jsonify(error=str(error)), 400
+    except InvalidRequestValue as error:
+        return jsonify(error=error.description, fields={error.field: error.description}), 400
     except AnswerValidationError as error:
         fields = {question_id: said(problem) for question_id, problem in error.errors.items()}
         return jsonify(error=_("Not saved: correct the marked fields."), fields=fields), 400
@@ -252,7 +252,7 @@ def _save_submitted(
         item,
         submitted_values(bank_commitment, request.form),
         submitted_versions(bank_commitment, request.form),
-        request_id=request.form.get("request_id") or None,
+        request_id=form_identifier("request_id"),
     )
 
 

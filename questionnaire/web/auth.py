@@ -31,6 +31,7 @@ from questionnaire.services.invitations import (
 from questionnaire.services.throttle import Outcome, attempt_log_in, attempt_password_change
 from questionnaire.web.policy import allow, public
 from questionnaire.web.redirects import same_site_path
+from questionnaire.web.request_values import InvalidRequestValue, whole_number
 from questionnaire.web.security import start_session_clock
 
 blueprint = Blueprint("auth", __name__)
@@ -88,10 +89,12 @@ class SetPasswordForm(FlaskForm):
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _sep, generation = session_id.partition(":")
-    if not user_id.isdigit() or not generation.isdigit():
+    try:
+        user = db_session().get(User, whole_number("user", user_id))
+        current_generation = whole_number("session", generation)
+    except InvalidRequestValue:
         return None
-    user = db_session().get(User, int(user_id))
-    if user is None or not user.active or user.session_generation != int(generation):
+    if user is None or not user.active or user.session_generation != current_generation:
         return None
     return user
 
@@ -209,4 +212,3 @@ def _start_fresh_session(user: User, keep: tuple[str, ...] = ("language",)) -> N
 def _client_address() -> str:
     # The direct peer only: X-Forwarded-For is whatever the client wants it to be.
     return request.remote_addr or "unknown"
-

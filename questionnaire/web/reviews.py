@@ -27,6 +27,7 @@ from questionnaire.services.reviews import NewFinding, ReviewError
 from questionnaire.services.workflow import transition
 from questionnaire.web.i18n import current_language
 from questionnaire.web.policy import allow
+from questionnaire.web.request_values import form_id
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/assessments")
 
@@ -234,8 +235,8 @@ def change_status(assessment_id: int) -> Response:
 def assign(assessment_id: int) -> Response:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
-    reviewer_id = request.form.get("reviewer_id", "")
-    reviewer = session.get(User, int(reviewer_id)) if reviewer_id.isdigit() else None
+    reviewer_id = form_id("reviewer_id")
+    reviewer = session.get(User, reviewer_id) if reviewer_id is not None else None
     try:
         if reviewer is None:
             raise ReviewError("choose a reviewer")
