@@ -203,13 +203,20 @@ class AnswerVersion(Base):
 
 
 class SaveRequest(Base):
-    """A save already applied, by the id its client gave it: a retry creates nothing new."""
+    """A save already applied, by the id its client gave it: a retry creates nothing new.
+
+    The client chooses the id, so it counts only within one assessment and one person: the
+    same id sent by someone else, or for another assessment, is another request.
+    """
 
     __tablename__ = "save_requests"
+    __table_args__ = (UniqueConstraint("assessment_id", "user_id", "request_id"),)
 
-    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(64))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("assessment_items.id", ondelete="CASCADE"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
