@@ -11,7 +11,14 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from questionnaire.domain.workflow import EDITABLE_BY_STATE
-from questionnaire.models import Assessment, AssessmentItem, ReviewerAssignment, Role, User
+from questionnaire.models import (
+    Assessment,
+    AssessmentItem,
+    Evidence,
+    ReviewerAssignment,
+    Role,
+    User,
+)
 
 
 class NotFound(LookupError):
@@ -100,4 +107,23 @@ def require_answer_editing(user: User, assessment: Assessment) -> None:
         raise NotAllowed(
             "the answers are locked: the questionnaire has been submitted; "
             "the secretariat can reopen it"
+        )
+
+
+def may_remove_evidence(user: User, assessment: Assessment, evidence: Evidence) -> bool:
+    """The secretariat at any time; the person who added it while the answers are open."""
+    if user.role is Role.SECRETARIAT:
+        return True
+    return (
+        evidence.added_by_id == user.id
+        and is_state_member(user, assessment)
+        and assessment.status in EDITABLE_BY_STATE
+    )
+
+
+def require_evidence_removal(user: User, assessment: Assessment, evidence: Evidence) -> None:
+    if not may_remove_evidence(user, assessment, evidence):
+        raise NotAllowed(
+            "only the person who added this evidence, while the answers are open, or the "
+            "secretariat can remove it"
         )

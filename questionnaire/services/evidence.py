@@ -15,8 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.answers import AnswerError, parse_link
+from questionnaire.domain.text import without_control_characters
 from questionnaire.models import Assessment, AssessmentItem, Evidence, User
-from questionnaire.services.access import NotFound, require_answer_editing
+from questionnaire.services.access import (
+    NotFound,
+    require_answer_editing,
+    require_evidence_removal,
+)
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
@@ -150,8 +155,47 @@ def evidence_file(
     return evidence, path
 
 
+def remove_evidence(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    item: AssessmentItem,
+    evidence_id: int,
+    upload_dir: Path,
+) -> Evidence:
+    """Remove an evidence item, audited with its title; a stored file is deleted too.
+
+    Its owner (who added it) may while the answers are open; the secretariat at any time.
+    """
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.item_id != item.id:
+        raise NotFound(f"evidence {evidence_id}")
+    require_evidence_removal(user, assessment, evidence)
+    stored_name = evidence.stored_name
+    record(
+        session,
+        Actor.of(user),
+        "evidence.removed",
+        evidence,
+        {
+            "kind": evidence.kind,
+            "title": evidence.title,
+            "url": evidence.url,
+            "item": evidence.item_id,
+            "added_by": evidence.added_by_id,
+        },
+    )
+    session.delete(evidence)
+    mark_changed(session, assessment.id)
+    session.commit()
+    if stored_name:
+        (upload_dir / stored_name).unlink(missing_ok=True)  # after the commit: never a dangling row
+    return evidence
+
+
 def _title(title: str, fallback: str) -> str:
-    cleaned = " ".join(title.split())[:MAX_TITLE]
+    # A file name's control characters are noise, and would break the download's headers.
+    cleaned = " ".join(without_control_characters(title).split())[:MAX_TITLE]
     return cleaned or fallback[:MAX_TITLE]
 
 

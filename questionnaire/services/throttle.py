@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from questionnaire.domain.text import without_control_characters
 from questionnaire.models import LoginAttempt, User, utc_now
 from questionnaire.services.accounts import (
     WrongPassword,
@@ -51,8 +52,9 @@ def attempt_log_in(
     answer and its cost are the same for known and unknown e-mails.
     """
     now = now or utc_now()
-    email = normalize_email(email)[:EMAIL_LENGTH]
-    address = address[:ADDRESS_LENGTH]
+    # No account has control characters in its e-mail; PostgreSQL refuses a NUL in a query.
+    email = without_control_characters(normalize_email(email))[:EMAIL_LENGTH]
+    address = without_control_characters(address)[:ADDRESS_LENGTH]
     if is_throttled(session, email, address, now):
         record_attempt(session, email, address, succeeded=False, now=now)
         return LogInResult(Outcome.THROTTLED, email)

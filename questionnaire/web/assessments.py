@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 from questionnaire.domain.answers import visible_questions
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import BankCommitment
+from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session
 from questionnaire.models import Assessment, AssessmentItem, Role
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
@@ -218,8 +219,28 @@ def download_evidence(assessment_id: int, commitment_id: str, evidence_id: int) 
     record, path = evidence.evidence_file(
         session, item, evidence_id, current_app.config["UPLOAD_DIR"]
     )
-    return send_file(
-        path, mimetype=record.content_type, as_attachment=True, download_name=record.title
+    # Titles stored before control characters were cleaned from file names would break
+    # the header; Werkzeug writes RFC 6266's filename* for the rest.
+    name = " ".join(without_control_characters(record.title).split()) or "evidence"
+    return send_file(path, mimetype=record.content_type, as_attachment=True, download_name=name)
+
+
+@blueprint.post("/<int:assessment_id>/c/<commitment_id>/evidence/<int:evidence_id>/remove")
+@allow()
+def remove_evidence(assessment_id: int, commitment_id: str, evidence_id: int) -> Response:
+    session = db_session()
+    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    removed = evidence.remove_evidence(
+        session, current_user, assessment, item, evidence_id, current_app.config["UPLOAD_DIR"]
+    )
+    flash(_("Evidence removed: %(title)s", title=removed.title), "info")
+    return redirect(
+        url_for(
+            ".commitment",
+            assessment_id=assessment.id,
+            commitment_id=item.commitment_id,
+            _anchor="evidence",
+        )
     )
 
 
@@ -274,6 +295,9 @@ def _render_commitment(
         visible=visible,
         can_edit=can_edit,
         evidence=evidence.evidence_of(session, item),
+        may_remove_evidence=lambda record: access.may_remove_evidence(
+            current_user, assessment, record
+        ),
         history=answers.answer_history(session, item, limit=HISTORY_SHOWN + 1),
         history_shown=HISTORY_SHOWN,
         neighbours=neighbours,

@@ -1,10 +1,14 @@
-"""Integers and identifiers from a request, parsed strictly in one place.
+"""Integers, identifiers and text from a request, checked strictly in one place.
 
 `str.isdigit()` is true for "²" and "٣", `int()` takes "٣" and " 7 ", and a database id
 has 32 bits: each of these once reached a query and gave a 500. Here a value is ASCII
 digits within range, or an identifier of known characters and length, or the request is
 refused with a 400 that names the field. Ids in URL paths get the same treatment from the
 `int` converter installed by `init_app` (out of range is simply not found).
+
+Text is checked here too, before any view runs: a form or query value holding a control
+character other than tab and line breaks (a NUL gave a 500 on PostgreSQL) is refused with
+a 400 naming the field, so nothing of the request is saved.
 """
 
 from __future__ import annotations
@@ -14,14 +18,34 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from questionnaire.domain.text import control_character, without_control_characters
+
 LARGEST_ID = 2**31 - 1  # the columns are 32-bit integers on PostgreSQL
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,10}")
 _IDENTIFIER = re.compile(r"[A-Za-z0-9._:-]+")
+
+
+# Free-text fields by the label the person sees; other fields are named as the form names them.
+FIELD_LABELS = {
+    "answer": _l("Answer"),
+    "body": _l("Comment"),
+    "email": _l("E-mail"),
+    "name": _l("Name"),
+    "note": _l("Note"),
+    "observations": _l("Observations"),
+    "provided_by": _l("Provided by"),
+    "question": _l("Question"),
+    "recommendation": _l("Recommendation"),
+    "text": _l("Finding"),
+    "title": _l("Title"),
+    "url": _l("Link"),
+}
 
 
 class InvalidRequestValue(BadRequest):
@@ -101,6 +125,29 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def refuse_control_characters() -> None:
+    """Refuse the request when a form or query value holds a control character."""
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            code = control_character(name) or control_character(value)
+            if code:
+                field = without_control_characters(name)
+                label = str(FIELD_LABELS.get(field, field))
+                raise InvalidRequestValue(
+                    field,
+                    _(
+                        "The field “%(field)s” contains a control character (%(code)s), which "
+                        "cannot be stored; it often comes with text copied from another "
+                        "program. Remove it and send again; nothing was saved, and nothing you "
+                        "saved before is lost.",
+                        field=label,
+                        code=code,
+                    ),
+                )
+
+
 def init_app(app: Flask) -> None:
-    """Install the strict `int` converter; call before any blueprint is registered."""
+    """Install the strict `int` converter and the text check; call before any blueprint
+    is registered."""
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.before_request(refuse_control_characters)

@@ -94,6 +94,7 @@ class Country:
     assessment_id: int
     clarification_id: int
     finding_id: int
+    evidence_ids: list[int]  # its evidence link and file
     people: dict[str, int]  # e-mail -> user id of its focal point and contributor
     template: bytes  # its genuine offline workbook, canary answers included
     stash_token: str  # that workbook, uploaded by its focal point and awaiting "apply"
@@ -151,6 +152,11 @@ def post_world(app: Flask, db: Session, make_user: Any, two_countries: TwoCountr
                 select(Clarification.id).where(Clarification.item_id.in_(items))
             ),
             finding_id=db.scalar(select(FindingRecord.id).where(FindingRecord.item_id.in_(items))),
+            evidence_ids=list(
+                db.scalars(
+                    select(Evidence.id).where(Evidence.item_id.in_(items)).order_by(Evidence.id)
+                )
+            ),
             people={FOCAL_POINT[code]: focal_point.id, CONTRIBUTOR[code]: contributor.id},
             template=template,
             stash_token=_stash(app, template, focal_point.id, assessment_id),
@@ -189,6 +195,7 @@ def _id_candidates(world: PostWorld) -> dict[str, list[tuple[object, str | None]
             "assessment_id": [country.assessment_id],
             "clarification_id": [country.clarification_id],
             "finding_id": [country.finding_id],
+            "evidence_id": country.evidence_ids,
             "user_id": list(country.people.values()),
         }
         for name, values in owned.items():
@@ -296,6 +303,7 @@ PLAUSIBLE_FORMS: dict[str, Callable[[Aim], list[dict[str, Any]]]] = {
         {"kind": "challenge", "text": f"{PROBE} finding", "recommendation": PROBE}
     ],
     "reviews.remove_finding": lambda aim: [{}],
+    "assessments.remove_evidence": lambda aim: [{}],
     "reviews.rate": lambda aim: [
         {"framework": "fully", "practice": "high", "observations": f"{PROBE} observations"}
     ],
@@ -503,6 +511,11 @@ def _control_steps(world: PostWorld) -> list[tuple[str, str, dict[str, object]]]
         ("accounts.edit", SECRETARIAT, contributor),
         ("accounts.invite", SECRETARIAT, {}),
         ("secretariat.new_assessment", SECRETARIAT, {}),
+        (
+            "assessments.remove_evidence",
+            SECRETARIAT,
+            {**item, "evidence_id": kenya.evidence_ids[0]},
+        ),
     ]
 
 
