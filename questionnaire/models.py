@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from questionnaire.database import Base
@@ -367,6 +367,9 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool]
     at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    # Whether a failure counts towards a lock-out: not when it was made while locked (so a
+    # lock-out does not grow with each attempt), nor once the secretariat lifted the lock.
+    counted: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Invitation(Base):
