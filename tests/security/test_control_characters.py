@@ -367,3 +367,13 @@ def test_evidence_of_another_commitment_is_not_found(app: Flask, db: Session, wo
     )
     assert post_form(client, url).status_code == 404
     assert count_rows(db, Evidence) == 1
+
+
+def test_the_refusal_is_said_in_chinese_to_a_chinese_reader(
+    app: Flask, db: Session, world: World
+) -> None:
+    client = client_for(app, FOCAL_POINT)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+    response = post_form(client, world.page + "/comments", {"body": "你好\x00"})
+    assert response.status_code == 400
+    assert "字段“评论”含有无法保存的控制字符（U+0000）" in response.get_data(as_text=True)
