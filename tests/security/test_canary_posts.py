@@ -304,6 +304,7 @@ PLAUSIBLE_FORMS: dict[str, Callable[[Aim], list[dict[str, Any]]]] = {
     ],
     "reviews.remove_finding": lambda aim: [{}],
     "assessments.remove_evidence": lambda aim: [{}],
+    "accounts.lift_lockout": lambda aim: [{}],
     "reviews.rate": lambda aim: [
         {"framework": "fully", "practice": "high", "observations": f"{PROBE} observations"}
     ],
@@ -477,7 +478,8 @@ def _crawl(
 # reviews, then the secretariat re-assigns reviewers and manages accounts. The other POST
 # endpoints change no country's rows even for those entitled: the import previews, "apply"
 # finds nothing new in the genuine workbook, submitting needs a draft, the cross-country
-# report writes a job file, and log-in, log-out, password and language concern the sender.
+# report writes a job file, lifting a lock-out changes log-in attempts only, and log-in,
+# log-out, password and language concern the sender.
 def _control_steps(world: PostWorld) -> list[tuple[str, str, dict[str, object]]]:
     kenya = world.countries["KEN"]
     item = {"assessment_id": kenya.assessment_id, "commitment_id": world.commitment_id}
