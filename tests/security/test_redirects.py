@@ -25,13 +25,21 @@ HOSTILE_TARGETS = [
     "\\\\evil.example/a",
     "\\/evil.example/a",
     " //evil.example/a",
-    "\x00//evil.example/a",
+    "\x0b//evil.example/a",
     "https://evil.example/a",
     "HTTPS:evil.example",
     "javascript:alert(1)",
     "evil.example/a",
     "/a\r\nSet-Cookie: session=stolen",
 ]
+
+
+def refused_or_kept_here(response: Any) -> bool:
+    """A redirect on this site, or a 400 for a target holding a control character (those
+    are refused before any view runs, see test_control_characters.py)."""
+    if response.status_code == 400:
+        return "U+00" in response.get_data(as_text=True)  # the character, in any language
+    return response.status_code == 302 and lands_on_this_site(response.headers["Location"])
 
 
 def lands_on_this_site(location: str) -> bool:
@@ -51,9 +59,8 @@ def test_log_in_never_redirects_to_another_site(
         f"/login?next={quote(target, safe='')}",
         data={"email": OFFICER, "password": PASSWORD, "csrf_token": csrf_token(client)},
     )
-    assert response.status_code == 302
-    location = response.headers["Location"]
-    assert lands_on_this_site(location), location
+    assert refused_or_kept_here(response), response.headers.get("Location")
+    location = response.headers.get("Location", "")
     assert "evil" not in location and "\r" not in location and "\n" not in location
 
 
@@ -65,10 +72,8 @@ def test_switching_language_never_redirects_to_another_site(
         "/language",
         data={"language": "en", "next": target, "csrf_token": csrf_token(client)},
     )
-    assert response.status_code == 302
-    location = response.headers["Location"]
-    assert lands_on_this_site(location), location
-    assert "evil" not in location
+    assert refused_or_kept_here(response), response.headers.get("Location")
+    assert "evil" not in response.headers.get("Location", "")
 
 
 def test_a_path_on_this_site_is_still_followed(
