@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -126,7 +126,12 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def refuse_control_characters() -> None:
-    """Refuse the request when a form or query value holds a control character."""
+    """Refuse the request when a form or query value holds a control character.
+
+    A path holding one names nothing that exists (ids and codes never do): not found.
+    """
+    if control_character(request.path):
+        abort(404)
     for values in (request.args, request.form):
         for name, value in values.items(multi=True):
             code = control_character(name) or control_character(value)

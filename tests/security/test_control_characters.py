@@ -377,3 +377,15 @@ def test_the_refusal_is_said_in_chinese_to_a_chinese_reader(
     response = post_form(client, world.page + "/comments", {"body": "你好\x00"})
     assert response.status_code == 400
     assert "字段“评论”含有无法保存的控制字符（U+0000）" in response.get_data(as_text=True)
+
+
+def test_a_control_character_in_a_path_is_not_found(app: Flask, world: World) -> None:
+    """On PostgreSQL a NUL in a commitment code reached a query and gave a 500."""
+    client = client_for(app, FOCAL_POINT)
+    for url in (
+        f"/assessments/{world.assessment_id}/c/pd2021.p1%00",
+        f"/assessments/{world.assessment_id}/review/%01",
+        "/bank/pd2021.p1%00",
+        "/secretariat/reports/%00",
+    ):
+        assert client.get(url).status_code == 404, url
