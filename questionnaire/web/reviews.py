@@ -27,7 +27,7 @@ from questionnaire.services.reviews import NewFinding, ReviewError
 from questionnaire.services.workflow import transition
 from questionnaire.web.i18n import current_language
 from questionnaire.web.policy import allow
-from questionnaire.web.request_values import form_id
+from questionnaire.web.request_values import form_id, form_identifier
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/assessments")
 
@@ -116,7 +116,7 @@ def add_finding(assessment_id: int, commitment_id: str) -> Response:
                 kind=kind,
                 text=request.form.get("text", ""),
                 recommendation=request.form.get("recommendation", ""),
-                technical_assistance_type=request.form.get("technical_assistance_type", ""),
+                technical_assistance_type=form_identifier("technical_assistance_type", 40) or "",
                 already_provided=None if not provided else provided == "yes",
                 provided_by=request.form.get("provided_by", ""),
             ),

@@ -13,9 +13,18 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from questionnaire.models import Answer, AnswerVersion, ReviewerAssignment, Role, SaveRequest
+from questionnaire.models import (
+    Answer,
+    AnswerVersion,
+    FindingRecord,
+    ReviewerAssignment,
+    Role,
+    SaveRequest,
+)
 from tests.security.conftest import FOCAL_POINT, Target
 from tests.security.helpers import client_for, count_rows, post_form
+from tests.security.test_control_characters import REVIEWER, World
+from tests.security.test_control_characters import world as world  # noqa: F401  (fixture)
 from tests.web.questionnaire_helpers import form_fields
 
 SECRETARIAT = "officer@secretariat.test"
@@ -113,3 +122,15 @@ def test_a_valid_reviewer_id_still_assigns(
     )
     assert response.status_code == 302
     assert count_rows(db, ReviewerAssignment) == 1
+
+
+def test_an_over_long_technical_assistance_type_is_refused_by_name(
+    app: Flask, db: Session, world: World
+) -> None:
+    """Stored unchecked for other kinds of finding: a 500 on PostgreSQL (a 40-character column)."""
+    reviewer = client_for(app, REVIEWER)
+    form = {"kind": "good_practice", "text": "Training", "technical_assistance_type": "t" * 41}
+    response = post_form(reviewer, world.review + "/findings", form)
+    assert response.status_code == 400
+    assert "technical_assistance_type" in response.get_data(as_text=True)
+    assert count_rows(db, FindingRecord) == 0
