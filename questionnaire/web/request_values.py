@@ -19,7 +19,6 @@ from typing import Any
 from flask import Flask, abort, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
@@ -87,9 +86,9 @@ def whole_number(field: str, raw: str, maximum: int = LARGEST_ID) -> int:
     return int(raw)
 
 
-def form_id(field: str, form: MultiDict[str, str] | None = None) -> int | None:
+def form_id(field: str) -> int | None:
     """The database id in form field `field`; None when the field is empty or absent."""
-    raw = (request.form if form is None else form).get(field, "")
+    raw = request.form.get(field, "")
     return whole_number(field, raw) if raw else None
 
 
@@ -120,9 +119,9 @@ class DatabaseIdConverter(IntegerConverter):
 
     regex = r"[0-9]{1,10}"
 
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", LARGEST_ID)
-        super().__init__(map, *args, **kwargs)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def refuse_control_characters() -> None:
