@@ -269,7 +269,7 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _count(env: Mapping[str, str], name: str) -> int:
     raw = env.get(name) or "0"
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ConfigError(f"{name} is {raw!r}; set it to a whole number (0 when no proxy).")
     return int(raw)
 

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from questionnaire.database import Base
@@ -206,13 +206,20 @@ class AnswerVersion(Base):
 
 
 class SaveRequest(Base):
-    """A save already applied, by the id its client gave it: a retry creates nothing new."""
+    """A save already applied, by the id its client gave it: a retry creates nothing new.
+
+    The client chooses the id, so it counts only within one assessment and one person: the
+    same id sent by someone else, or for another assessment, is another request.
+    """
 
     __tablename__ = "save_requests"
+    __table_args__ = (UniqueConstraint("assessment_id", "user_id", "request_id"),)
 
-    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(64))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("assessment_items.id", ondelete="CASCADE"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
@@ -366,6 +373,9 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool]
     at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    # Whether a failure counts towards a lock-out: not when it was made while locked (so a
+    # lock-out does not grow with each attempt), nor once the secretariat lifted the lock.
+    counted: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Invitation(Base):

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from questionnaire.domain.bank import BankCommitment, BankQuestion
 from questionnaire.domain.bank_schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
+from questionnaire.domain.text import control_character
 
 DEFAULT_TEXT_LIMIT = 4000
 LINK_LIMIT = 2000
@@ -75,6 +76,7 @@ def parse_answer(question: BankQuestion, raw: object) -> AnswerValue:
             return chosen or None
         case QuestionType.TEXT:
             text = str(raw).replace("\r\n", "\n")
+            _refuse_control_characters(text)
             if len(text) > text_limit(question):
                 raise AnswerError(
                     N_("the text has %(length)s characters; the limit is %(limit)s"),
@@ -119,8 +121,18 @@ def _date(raw: object) -> str:
         raise AnswerError(message, value=raw) from None
 
 
+def _refuse_control_characters(text: str) -> None:
+    code = control_character(text)
+    if code:
+        raise AnswerError(
+            N_("the text contains a control character (%(code)s); remove it and save again"),
+            code=code,
+        )
+
+
 def parse_link(raw: object) -> str:
     link = str(raw).strip()
+    _refuse_control_characters(link)
     parts = urlsplit(link)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise AnswerError(N_("a link must start with http:// or https://"))

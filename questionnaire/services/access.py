@@ -19,6 +19,7 @@ from questionnaire.domain.workflow import EDITABLE_BY_STATE, REVIEWABLE
 from questionnaire.models import (
     Assessment,
     AssessmentItem,
+    Evidence,
     FindingRecord,
     ReviewerAssignment,
     Role,
@@ -176,4 +177,23 @@ def require_finding_removal(
                 "Only the finding's author, while the review is open, or the secretariat "
                 "may remove it."
             )
+        )
+
+
+def may_remove_evidence(user: User, assessment: Assessment, evidence: Evidence) -> bool:
+    """The secretariat at any time; the person who added it while the answers are open."""
+    if user.role is Role.SECRETARIAT:
+        return True
+    return (
+        evidence.added_by_id == user.id
+        and is_state_member(user, assessment)
+        and assessment.status in EDITABLE_BY_STATE
+    )
+
+
+def require_evidence_removal(user: User, assessment: Assessment, evidence: Evidence) -> None:
+    if not may_remove_evidence(user, assessment, evidence):
+        raise NotAllowed(
+            "only the person who added this evidence, while the answers are open, or the "
+            "secretariat can remove it"
         )

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from questionnaire.domain.text import control_character
 from questionnaire.models import Role, StateParty, User, utc_now
 from questionnaire.services.access import NotAllowed, NotFound
 from questionnaire.services.audit import record
@@ -83,6 +84,8 @@ def create_user(
         raise AccountError(f"{email!r} is not an e-mail address")
     if not name.strip():
         raise AccountError("a name is required")
+    if control_character(name) or control_character(email):
+        raise AccountError("the name and e-mail may not contain control characters")
     state_party_code = _checked_state_party(session, role, state_party_code)
     if session.scalar(select(func.count()).where(User.email == email)):
         raise EmailTaken(f"an account for {email} exists already")

@@ -90,7 +90,7 @@ def save_answers(
     """Validate, then apply the changed answers whose versions are current; commit."""
     require_answer_editing(user, assessment)
     commitment = commitment_of(assessment, item)
-    if request_id and session.get(SaveRequest, request_id) is not None:
+    if request_id and _already_applied(session, user, assessment, request_id):
         return _duplicate(session, item)
 
     parsed, errors = _parse_all(commitment, raw_values)
@@ -99,7 +99,14 @@ def save_answers(
 
     now = utc_now()
     if request_id:
-        session.add(SaveRequest(request_id=request_id, item_id=item.id, user_id=user.id))
+        session.add(
+            SaveRequest(
+                request_id=request_id,
+                assessment_id=assessment.id,
+                item_id=item.id,
+                user_id=user.id,
+            )
+        )
         try:
             session.flush()
         except IntegrityError:
@@ -112,6 +119,20 @@ def save_answers(
     session.commit()
     versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
     return SaveResult(saved, conflicts, versions, now)
+
+
+def _already_applied(session: Session, user: User, assessment: Assessment, request_id: str) -> bool:
+    """Whether this person already saved with this id in this assessment."""
+    return (
+        session.scalar(
+            select(SaveRequest.id).where(
+                SaveRequest.assessment_id == assessment.id,
+                SaveRequest.user_id == user.id,
+                SaveRequest.request_id == request_id,
+            )
+        )
+        is not None
+    )
 
 
 def apply_values(

@@ -14,12 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.answers import AnswerError, parse_link
+from questionnaire.domain.text import without_control_characters
 from questionnaire.models import Assessment, AssessmentItem, Evidence, User
-from questionnaire.services.access import NotFound, require_answer_editing
+from questionnaire.services.access import (
+    NotFound,
+    require_answer_editing,
+    require_evidence_removal,
+)
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
-from questionnaire.storage import MissingObject, Storage
+from questionnaire.storage import MissingObject, Storage, StorageError
 
 
 class EvidenceError(ValueError):
@@ -157,8 +162,52 @@ def evidence_file(
         raise NotFound(f"evidence file {evidence_id}") from None
 
 
+def remove_evidence(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    item: AssessmentItem,
+    evidence_id: int,
+    storage: Storage,
+) -> Evidence:
+    """Remove an evidence item, audited with its title; a stored file is deleted too.
+
+    Its owner (who added it) may while the answers are open; the secretariat at any time.
+    """
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.item_id != item.id:
+        raise NotFound(f"evidence {evidence_id}")
+    require_evidence_removal(user, assessment, evidence)
+    stored_name = evidence.stored_name
+    record(
+        session,
+        Actor.of(user),
+        "evidence.removed",
+        evidence,
+        {
+            "kind": evidence.kind,
+            "title": evidence.title,
+            "url": evidence.url,
+            "item": evidence.item_id,
+            "added_by": evidence.added_by_id,
+        },
+    )
+    session.delete(evidence)
+    mark_changed(session, assessment.id)
+    session.commit()
+    if stored_name:
+        # After the commit, so a row never names a missing file; if the store fails here,
+        # the collector removes the file no row names any more.
+        try:
+            storage.delete(evidence_key(stored_name))
+        except StorageError:
+            pass
+    return evidence
+
+
 def _title(title: str, fallback: str) -> str:
-    cleaned = " ".join(title.split())[:MAX_TITLE]
+    # A file name's control characters are noise, and would break the download's headers.
+    cleaned = " ".join(without_control_characters(title).split())[:MAX_TITLE]
     return cleaned or fallback[:MAX_TITLE]
 
 

@@ -22,6 +22,7 @@ from questionnaire.domain.assessment import (
     WorkflowStatus,
 )
 from questionnaire.domain.recommendations import recommendation_id
+from questionnaire.domain.text import control_character
 from questionnaire.domain.workflow import REVIEWABLE
 from questionnaire.models import (
     Assessment,
@@ -47,6 +48,16 @@ MAX_TEXT = 8000
 
 class ReviewError(ValueError):
     """The review step cannot be taken as asked; the message says why."""
+
+
+def _refuse_control_characters(**texts: str) -> None:
+    """The web layer refuses these first; this keeps other callers (the CLI) to the rule."""
+    for what, text in texts.items():
+        code = control_character(text)
+        if code:
+            raise ReviewError(
+                f"the {what.replace('_', ' ')} contains a control character ({code}); remove it"
+            )
 
 
 def assignments(session: Session, assessment: Assessment) -> list[ReviewerAssignment]:
@@ -154,6 +165,7 @@ def save_rating(
     observations: str,
 ) -> ItemReview:
     _require_reviewer(session, user, assessment)
+    _refuse_control_characters(observations=observations)
     try:
         framework_rating = FrameworkRating(framework) if framework else None
         practice_rating = PracticeRating(practice) if practice else None
@@ -205,6 +217,9 @@ def add_finding(
     technical_assistance_types: frozenset[str],
 ) -> FindingRecord:
     _require_reviewer(session, user, assessment)
+    _refuse_control_characters(
+        finding=new.text, recommendation=new.recommendation, provided_by=new.provided_by
+    )
     text = new.text.strip()
     if not text:
         raise ReviewError("write the finding")
@@ -322,6 +337,7 @@ def ask_clarification(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem, question: str
 ) -> Clarification:
     _require_reviewer(session, user, assessment)
+    _refuse_control_characters(question=question)
     question = question.strip()
     if not question or len(question) > MAX_TEXT:
         raise ReviewError(f"write the question (at most {MAX_TEXT} characters)")
@@ -357,6 +373,7 @@ def answer_clarification(
     clarification = session.get(Clarification, clarification_id)
     if clarification is None or clarification.item_id != item.id:
         raise access.NotFound(f"clarification {clarification_id}")
+    _refuse_control_characters(answer=answer)
     answer = answer.strip()
     if not answer or len(answer) > MAX_TEXT:
         raise ReviewError(f"write the answer (at most {MAX_TEXT} characters)")
@@ -400,6 +417,7 @@ def add_comment(
     )
     if not allowed:
         raise access.NotAllowed("only the state party, its reviewers and the secretariat comment")
+    _refuse_control_characters(comment=body)
     body = body.strip()
     if not body or len(body) > MAX_TEXT:
         raise ReviewError(f"write the comment (at most {MAX_TEXT} characters)")

@@ -1,8 +1,10 @@
 """Log-in throttling: too many failures for one account, or from one address, stop guessing.
 
 Counted from `LoginAttempt` rows with plain SQL counts, so it works the same on SQLite and
-PostgreSQL and across worker processes. A refused attempt is itself recorded as a failure:
-someone who keeps trying stays refused until they stop for a whole window.
+PostgreSQL and across worker processes. An attempt refused under throttling is recorded,
+but does not count: a lock-out ends a window after the failures that caused it, however
+often someone knocks meanwhile (otherwise anyone could keep any account locked for ever).
+The secretariat can lift an account's lock-out; its failures then stop counting.
 """
 
 from __future__ import annotations
@@ -11,16 +13,21 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from questionnaire.domain.text import without_control_characters
 from questionnaire.models import LoginAttempt, User, utc_now
 from questionnaire.services.accounts import (
+    Actor,
     WrongPassword,
     authenticate,
     change_password,
+    get_user,
     normalize_email,
+    require_secretariat,
 )
+from questionnaire.services.audit import record
 
 WINDOW = dt.timedelta(minutes=15)
 FAILURES_PER_ACCOUNT = 5
@@ -51,10 +58,11 @@ def attempt_log_in(
     answer and its cost are the same for known and unknown e-mails.
     """
     now = now or utc_now()
-    email = normalize_email(email)[:EMAIL_LENGTH]
-    address = address[:ADDRESS_LENGTH]
+    # No account has control characters in its e-mail; PostgreSQL refuses a NUL in a query.
+    email = without_control_characters(normalize_email(email))[:EMAIL_LENGTH]
+    address = without_control_characters(address)[:ADDRESS_LENGTH]
     if is_throttled(session, email, address, now):
-        record_attempt(session, email, address, succeeded=False, now=now)
+        record_attempt(session, email, address, succeeded=False, now=now, counted=False)
         return LogInResult(Outcome.THROTTLED, email)
     user = authenticate(session, email, password)
     record_attempt(session, email, address, succeeded=user is not None, now=now)
@@ -92,7 +100,7 @@ def is_throttled(session: Session, email: str, address: str, now: dt.datetime) -
     """Whether recent failures for this e-mail (any address) or from this address are too many."""
     since = now - WINDOW
     recent_failures = select(func.count()).where(
-        LoginAttempt.succeeded.is_(False), LoginAttempt.at > since
+        LoginAttempt.succeeded.is_(False), LoginAttempt.counted.is_(True), LoginAttempt.at > since
     )
     for_account = session.scalar(recent_failures.where(LoginAttempt.email == email)) or 0
     if for_account >= FAILURES_PER_ACCOUNT:
@@ -102,13 +110,72 @@ def is_throttled(session: Session, email: str, address: str, now: dt.datetime) -
 
 
 def record_attempt(
-    session: Session, email: str, address: str, *, succeeded: bool, now: dt.datetime
+    session: Session,
+    email: str,
+    address: str,
+    *,
+    succeeded: bool,
+    now: dt.datetime,
+    counted: bool = True,
 ) -> LoginAttempt:
     attempt = LoginAttempt(
         email=normalize_email(email)[:EMAIL_LENGTH],
         address=address[:ADDRESS_LENGTH],
         succeeded=succeeded,
         at=now,
+        counted=counted,
     )
     session.add(attempt)
     return attempt
+
+
+def locked_accounts(
+    session: Session, actor: User, now: dt.datetime | None = None
+) -> dict[str, dt.datetime]:
+    """The e-mails locked out now, each with the time its lock-out ends by itself."""
+    require_secretariat(actor)
+    now = now or utc_now()
+    failures: dict[str, list[dt.datetime]] = {}
+    for email, at in session.execute(
+        select(LoginAttempt.email, LoginAttempt.at)
+        .where(
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.counted.is_(True),
+            LoginAttempt.at > now - WINDOW,
+        )
+        .order_by(LoginAttempt.at.desc())
+    ):
+        failures.setdefault(email, []).append(at)
+    # Locked until the failure that makes the count reach the limit leaves the window.
+    return {
+        email: times[FAILURES_PER_ACCOUNT - 1] + WINDOW
+        for email, times in failures.items()
+        if len(times) >= FAILURES_PER_ACCOUNT
+    }
+
+
+def lift_lockout(
+    session: Session, actor: User, user_id: int, now: dt.datetime | None = None
+) -> User:
+    """End an account's lock-out now (the secretariat only); audited; commits."""
+    require_secretariat(actor)
+    now = now or utc_now()
+    user = get_user(session, user_id)
+    try:
+        lifted = session.execute(
+            update(LoginAttempt)
+            .where(
+                LoginAttempt.email == user.email,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.counted.is_(True),
+                LoginAttempt.at > now - WINDOW,
+            )
+            .values(counted=False)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        record(session, Actor.of(actor), "account.lockout_lifted", user, {"failures": lifted})
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return user

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from questionnaire.extensions import db_session
 from questionnaire.models import Role, StateParty
+from questionnaire.services import throttle
 from questionnaire.services.accounts import (
     ROLES_WITH_STATE,
     AccountError,
@@ -157,6 +158,14 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
     return render_template("accounts/edit.html", form=form, account=account), status
 
 
+@blueprint.post("/<int:user_id>/lockout/lift")
+@allow(Role.SECRETARIAT)
+def lift_lockout(user_id: int) -> Response:
+    account = throttle.lift_lockout(db_session(), current_user, user_id)
+    flash(_("%(email)s can log in again now.", email=account.email), "info")
+    return redirect(url_for("accounts.index"))
+
+
 def _set_active(user_id: int, *, active: bool) -> Response:
     database = db_session()
     try:
@@ -180,6 +189,7 @@ def _accounts_page(
     page = render_template(
         "accounts/index.html",
         accounts=list_accounts(db_session(), current_user),
+        locked=throttle.locked_accounts(db_session(), current_user),
         form=form,
         issued=issued,
         link=link,

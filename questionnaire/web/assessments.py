@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from questionnaire.domain.answers import visible_questions
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import BankCommitment
+from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session, storage
 from questionnaire.models import Assessment, AssessmentItem, Role
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
@@ -35,11 +36,11 @@ from questionnaire.web.i18n import said
 from questionnaire.web.policy import allow
 from questionnaire.web.questionnaire_forms import (
     CommitmentForm,
-    TamperedForm,
     build_form,
     submitted_values,
     submitted_versions,
 )
+from questionnaire.web.request_values import InvalidRequestValue, form_identifier
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
 STATE = (Role.FOCAL_POINT, Role.CONTRIBUTOR)
@@ -95,8 +96,8 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
         return _render_commitment(assessment, item, form, values), 400
     try:
         result = _save_submitted(assessment, item, bank_commitment)
-    except TamperedForm as error:
-        flash(str(error), "error")
+    except InvalidRequestValue as error:
+        flash(str(error.description), "error")
         return _render_commitment(assessment, item, form, values), 400
     except AnswerValidationError as error:
         for question_id, problem in error.errors.items():
@@ -127,8 +128,8 @@ def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
     bank_commitment = answers.commitment_of(assessment, item)
     try:
         result = _save_submitted(assessment, item, bank_commitment)
-    except TamperedForm as error:
-        return jsonify(error=str(error)), 400
+    except InvalidRequestValue as error:
+        return jsonify(error=error.description, fields={error.field: error.description}), 400
     except AnswerValidationError as error:
         fields = {question_id: said(problem) for question_id, problem in error.errors.items()}
         return jsonify(error=_("Not saved: correct the marked fields."), fields=fields), 400
@@ -238,11 +239,30 @@ def download_evidence(assessment_id: int, commitment_id: str, evidence_id: int) 
         session, current_user, assessment_id, commitment_id
     )
     record, content = evidence.evidence_file(session, item, evidence_id, storage())
+    # Titles stored before control characters were cleaned from file names would break
+    # the header; Werkzeug writes RFC 6266's filename* for the rest.
+    name = " ".join(without_control_characters(record.title).split()) or "evidence"
     return send_file(
-        BytesIO(content),
-        mimetype=record.content_type,
-        as_attachment=True,
-        download_name=record.title,
+        BytesIO(content), mimetype=record.content_type, as_attachment=True, download_name=name
+    )
+
+
+@blueprint.post("/<int:assessment_id>/c/<commitment_id>/evidence/<int:evidence_id>/remove")
+@allow()
+def remove_evidence(assessment_id: int, commitment_id: str, evidence_id: int) -> Response:
+    session = db_session()
+    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    removed = evidence.remove_evidence(
+        session, current_user, assessment, item, evidence_id, storage()
+    )
+    flash(_("Evidence removed: %(title)s", title=removed.title), "info")
+    return redirect(
+        url_for(
+            ".commitment",
+            assessment_id=assessment.id,
+            commitment_id=item.commitment_id,
+            _anchor="evidence",
+        )
     )
 
 
@@ -275,7 +295,7 @@ def _save_submitted(
         item,
         submitted_values(bank_commitment, request.form),
         submitted_versions(bank_commitment, request.form),
-        request_id=request.form.get("request_id") or None,
+        request_id=form_identifier("request_id"),
     )
 
 
@@ -297,6 +317,9 @@ def _render_commitment(
         visible=visible,
         can_edit=can_edit,
         evidence=evidence.evidence_of(session, item),
+        may_remove_evidence=lambda record: access.may_remove_evidence(
+            current_user, assessment, record
+        ),
         history=answers.answer_history(session, item, limit=HISTORY_SHOWN + 1),
         history_shown=HISTORY_SHOWN,
         neighbours=neighbours,

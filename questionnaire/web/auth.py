@@ -30,6 +30,9 @@ from questionnaire.services.invitations import (
 )
 from questionnaire.services.throttle import Outcome, attempt_log_in, attempt_password_change
 from questionnaire.web.policy import allow, public
+from questionnaire.web.redirects import same_site_path
+from questionnaire.web.request_values import InvalidRequestValue, whole_number
+from questionnaire.web.security import start_session_clock
 
 blueprint = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
@@ -86,10 +89,12 @@ class SetPasswordForm(FlaskForm):
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _sep, generation = session_id.partition(":")
-    if not user_id.isdigit() or not generation.isdigit():
+    try:
+        user = db_session().get(User, whole_number("user", user_id))
+        current_generation = whole_number("session", generation)
+    except InvalidRequestValue:
         return None
-    user = db_session().get(User, int(user_id))
-    if user is None or not user.active or user.session_generation != int(generation):
+    if user is None or not user.active or user.session_generation != current_generation:
         return None
     return user
 
@@ -107,7 +112,7 @@ def login() -> str | Response | tuple[str, int]:
         database.commit()  # the attempt is recorded whatever its outcome
         if result.user is not None:
             _start_fresh_session(result.user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(same_site_path(request.args.get("next"), url_for("home.index")))
         current_app.logger.warning(
             "log-in %s for %r from %s", result.outcome.value, result.email, address
         )
@@ -192,19 +197,18 @@ def _no_longer_valid() -> tuple[str, int]:
 
 
 def _start_fresh_session(user: User, keep: tuple[str, ...] = ("language",)) -> None:
-    """Log in on an emptied session, so nothing from before carries over (no fixation)."""
+    """Log in on an emptied session, so nothing from before carries over (no fixation).
+
+    The session's start and last-seen times are set here, so the very cookie of the log-in
+    response already carries them and times out like any other.
+    """
     kept = {key: session[key] for key in keep if key in session}
     session.clear()
     session.update(kept)
     login_user(user)
+    start_session_clock(keep_start="started_at" in kept)
 
 
 def _client_address() -> str:
     # The direct peer only: X-Forwarded-For is whatever the client wants it to be.
     return request.remote_addr or "unknown"
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from questionnaire.domain.answers import AnswerError
 from questionnaire.extensions import db_session
 from questionnaire.web.policy import public
+from questionnaire.web.redirects import same_site_path
 
 LANGUAGES = ("zh", "en")
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -171,11 +172,7 @@ def switch_language() -> Response:
         if current_user.is_authenticated:
             current_user.language = language
             db_session().commit()
-    target = request.form.get("next", "")
-    # Only a path on this site, never an absolute URL: no open redirect.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("home.index")
-    return redirect(target)
+    return redirect(same_site_path(request.form.get("next"), url_for("home.index")))
 
 
 def init_app(app: Flask) -> None:

@@ -24,6 +24,7 @@ from questionnaire.domain.bank import BankCommitment, BankQuestion
 from questionnaire.domain.bank_schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.web.i18n import current_language, localized
+from questionnaire.web.request_values import whole_number
 
 VERSION_PREFIX = "version__"
 
@@ -149,19 +150,13 @@ def submitted_values(commitment: BankCommitment, formdata: Any) -> dict[str, obj
     return values
 
 
-class TamperedForm(ValueError):
-    """A hidden field the application wrote came back changed."""
-
-
 def submitted_versions(commitment: BankCommitment, formdata: Any) -> dict[str, int]:
+    """The answer versions the form was built on; `InvalidRequestValue` for a malformed one."""
     versions: dict[str, int] = {}
     for question in commitment.questions:
-        raw = formdata.get(VERSION_PREFIX + question.id)
+        field = VERSION_PREFIX + question.id
+        raw = formdata.get(field)
         if raw is None:
             continue
-        if not raw.isdigit() or len(raw) > 9:
-            raise TamperedForm(
-                "the form was changed outside the application; reload the page and try again"
-            )
-        versions[question.id] = int(raw)
+        versions[question.id] = whole_number(field, raw)
     return versions

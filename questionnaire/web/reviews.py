@@ -25,6 +25,7 @@ from questionnaire.services.reviews import NewFinding, ReviewError
 from questionnaire.services.workflow import transition
 from questionnaire.web.i18n import current_language
 from questionnaire.web.policy import allow
+from questionnaire.web.request_values import form_id, form_identifier
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/assessments")
 
@@ -121,7 +122,7 @@ def add_finding(assessment_id: int, commitment_id: str) -> Response:
                 kind=kind,
                 text=request.form.get("text", ""),
                 recommendation=request.form.get("recommendation", ""),
-                technical_assistance_type=request.form.get("technical_assistance_type", ""),
+                technical_assistance_type=form_identifier("technical_assistance_type", 40) or "",
                 already_provided=None if not provided else provided == "yes",
                 provided_by=request.form.get("provided_by", ""),
             ),
@@ -239,8 +240,8 @@ def change_status(assessment_id: int) -> Response:
 def assign(assessment_id: int) -> Response:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
-    reviewer_id = request.form.get("reviewer_id", "")
-    reviewer = session.get(User, int(reviewer_id)) if reviewer_id.isdigit() else None
+    reviewer_id = form_id("reviewer_id")
+    reviewer = session.get(User, reviewer_id) if reviewer_id is not None else None
     try:
         if reviewer is None:
             raise ReviewError("choose a reviewer")

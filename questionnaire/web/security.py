@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TypeGuard
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -27,23 +28,43 @@ def init_app(app: Flask) -> None:
     app.after_request(_set_security_headers)
 
 
+def start_session_clock(*, keep_start: bool = False) -> None:
+    """Stamp a new log-in session: both times travel in the cookie from the first response.
+
+    `keep_start` keeps the absolute clock running (a password change is no new log-in).
+    """
+    now = time.time()
+    session["last_seen"] = now
+    if not (keep_start and _is_time(session.get("started_at"))):
+        session["started_at"] = now
+
+
 def _enforce_session_timeouts() -> Response | None:
     if not current_user.is_authenticated:
         return None
     now = time.time()
-    idle = session.get("last_seen", now)
-    started = session.get("started_at", now)
+    last_seen, started = session.get("last_seen"), session.get("started_at")
     idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
     absolute_limit = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
-    if now - idle > idle_limit or now - started > absolute_limit:
+    # A session without both times was never stamped at log-in (or was tampered with):
+    # it is not valid, rather than one whose clocks start now.
+    if (
+        not _is_time(last_seen)
+        or not _is_time(started)
+        or now - last_seen > idle_limit
+        or now - started > absolute_limit
+    ):
         logout_user()
         session.clear()
         flash(_("Your session has ended. Please log in again."), "info")
         return redirect(url_for("auth.login", next=request.full_path))
-    if now - idle >= SESSION_TOUCH_SECONDS or "last_seen" not in session:
+    if now - last_seen >= min(SESSION_TOUCH_SECONDS, idle_limit / 2):
         session["last_seen"] = now
-    session.setdefault("started_at", now)
     return None
+
+
+def _is_time(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _set_security_headers(response: Response) -> Response:

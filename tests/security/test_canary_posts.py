@@ -92,6 +92,7 @@ class Country:
     assessment_id: int
     clarification_id: int
     finding_id: int
+    evidence_ids: list[int]  # its evidence link and file
     people: dict[str, int]  # e-mail -> user id of its focal point and contributor
     template: bytes  # its genuine offline workbook, canary answers included
     stash_token: str  # that workbook, uploaded by its focal point and awaiting "apply"
@@ -148,6 +149,11 @@ def post_world(app: Flask, db: Session, make_user: Any, two_countries: TwoCountr
                 select(Clarification.id).where(Clarification.item_id.in_(items))
             ),
             finding_id=db.scalar(select(FindingRecord.id).where(FindingRecord.item_id.in_(items))),
+            evidence_ids=list(
+                db.scalars(
+                    select(Evidence.id).where(Evidence.item_id.in_(items)).order_by(Evidence.id)
+                )
+            ),
             people={FOCAL_POINT[code]: focal_point.id, CONTRIBUTOR[code]: contributor.id},
             template=template,
             stash_token=_stash(app, template, focal_point.id, assessment_id),
@@ -186,6 +192,7 @@ def _id_candidates(world: PostWorld) -> dict[str, list[tuple[object, str | None]
             "assessment_id": [country.assessment_id],
             "clarification_id": [country.clarification_id],
             "finding_id": [country.finding_id],
+            "evidence_id": country.evidence_ids,
             "user_id": list(country.people.values()),
         }
         for name, values in owned.items():
@@ -294,6 +301,8 @@ PLAUSIBLE_FORMS: dict[str, Callable[[Aim], list[dict[str, Any]]]] = {
         {"kind": "challenge", "text": f"{PROBE} finding", "recommendation": PROBE}
     ],
     "reviews.remove_finding": lambda aim: [{}],
+    "assessments.remove_evidence": lambda aim: [{}],
+    "accounts.lift_lockout": lambda aim: [{}],
     "reviews.rate": lambda aim: [
         {"framework": "fully", "practice": "high", "observations": f"{PROBE} observations"}
     ],
@@ -467,7 +476,8 @@ def _crawl(
 # reviews, then the secretariat re-assigns reviewers and manages accounts. The other POST
 # endpoints change no country's rows even for those entitled: the import previews, "apply"
 # finds nothing new in the genuine workbook, submitting needs a draft, the cross-country
-# report writes a job file, and log-in, log-out, password and language concern the sender.
+# report writes a job file, lifting a lock-out changes log-in attempts only, and log-in,
+# log-out, password and language concern the sender.
 def _control_steps(world: PostWorld) -> list[tuple[str, str, dict[str, object]]]:
     kenya = world.countries["KEN"]
     item = {"assessment_id": kenya.assessment_id, "commitment_id": world.commitment_id}
@@ -503,6 +513,11 @@ def _control_steps(world: PostWorld) -> list[tuple[str, str, dict[str, object]]]
         ("accounts.edit", SECRETARIAT, contributor),
         ("accounts.invite", SECRETARIAT, {}),
         ("secretariat.new_assessment", SECRETARIAT, {}),
+        (
+            "assessments.remove_evidence",
+            SECRETARIAT,
+            {**item, "evidence_id": kenya.evidence_ids[0]},
+        ),
     ]
 
 

@@ -1,15 +1,24 @@
 """Refuse a hostile file before any spreadsheet library looks inside it.
 
-Everything here reads only the zip central directory and the raw XML of the members:
-file type, macros, zip bombs (sizes and compression ratios as the directory declares them;
-zipfile never inflates a member past its declared size), and XML entity tricks (DTDs,
-entity expansion, external entities) through defusedxml. openpyxl opens only files that
-passed all of it.
+Everything here reads the zip central directory, the members inflated under a budget,
+and their raw XML: file type, macros, zip bombs, and XML entity tricks (DTDs, entity
+expansion, external entities) through defusedxml. openpyxl opens only files that passed
+all of it.
+
+Zip bombs are stopped twice. The sizes and compression ratios the directory declares are
+checked first; then every member is inflated in small steps with a running byte count
+that stops at its declared size and at the budget, whatever the headers claim, and within
+a time budget. A member whose stream does not end exactly at its declared size and
+checksum is refused: `zipfile` (and openpyxl through it) asks zlib for up to 2 GiB in one
+call, so a lying header would otherwise be believed only after the whole member had been
+inflated into memory.
 """
 
 from __future__ import annotations
 
 import io
+import struct
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -27,6 +36,13 @@ WORKBOOK_PART = "xl/workbook.xml"
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 MACRO_MARKERS = ("macroenabled", "vbaproject", "ms-office.activex")
 MIB = 1024 * 1024
+LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's own layout of a local file header
+LOCAL_MAGIC = b"PK\x03\x04"
+INFLATE_STEP = 64 * 1024  # bytes of output asked of zlib at a time
+DAMAGED = (
+    "The file is damaged or incomplete and cannot be read. Save it again in Excel "
+    "as .xlsx, or download a new template."
+)
 
 NOT_A_WORKBOOK = (
     "This is not an Excel workbook (.xlsx). Upload the offline questionnaire downloaded "
@@ -42,6 +58,7 @@ class ImportLimits:
     max_members: int = 200
     max_uncompressed_bytes: int = 50 * MIB
     max_compression_ratio: float = 100.0
+    max_inflate_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         for name in ("max_file_bytes", "max_members", "max_uncompressed_bytes"):
@@ -49,6 +66,8 @@ class ImportLimits:
                 raise ValueError(f"ImportLimits.{name} must be at least 1")
         if self.max_compression_ratio < 1:
             raise ValueError("ImportLimits.max_compression_ratio must be at least 1")
+        if self.max_inflate_seconds <= 0:
+            raise ValueError("ImportLimits.max_inflate_seconds must be above 0")
 
 
 def screen_package(data: bytes, limits: ImportLimits) -> None:
@@ -59,14 +78,12 @@ def screen_package(data: bytes, limits: ImportLimits) -> None:
             members = archive.infolist()
             _check_directory(members, limits)
             _check_parts(archive, members)
+            _inflate_under_budget(data, members, limits)
             _check_xml(archive, members)
     except OfflineImportError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError):
-        raise OfflineImportError(
-            "The file is damaged or incomplete and cannot be read. Save it again in Excel "
-            "as .xlsx, or download a new template."
-        ) from None
+        raise OfflineImportError(DAMAGED) from None
     except NotImplementedError:
         raise OfflineImportError(
             "The file uses a compression method Excel does not use. Save it again in Excel "
@@ -118,6 +135,72 @@ def _check_directory(members: list[zipfile.ZipInfo], limits: ImportLimits) -> No
                 f"{limits.max_compression_ratio:.0f} is accepted). It is refused as a "
                 "possible zip bomb."
             )
+
+
+def _inflate_under_budget(
+    data: bytes, members: list[zipfile.ZipInfo], limits: ImportLimits
+) -> None:
+    """Inflate every member in small steps, counting bytes; refuse any lie or excess."""
+    deadline = time.monotonic() + limits.max_inflate_seconds
+    budget = limits.max_uncompressed_bytes
+    for member in members:
+        budget -= _inflate_member(data, member, budget, deadline, limits)
+
+
+def _inflate_member(
+    data: bytes, member: zipfile.ZipInfo, budget: int, deadline: float, limits: ImportLimits
+) -> int:
+    """The number of bytes `member` inflates to, checked against its declared size and CRC."""
+    compressed = _compressed_bytes(data, member)
+    if member.compress_type == zipfile.ZIP_STORED:
+        produced, checksum = len(compressed), zlib.crc32(compressed)
+        finished = True
+    elif member.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        produced = checksum = 0
+        for offset in range(0, len(compressed), INFLATE_STEP):
+            pending: bytes | memoryview = compressed[offset : offset + INFLATE_STEP]
+            while pending and not inflater.eof:
+                chunk = inflater.decompress(pending, INFLATE_STEP)
+                pending = inflater.unconsumed_tail
+                produced += len(chunk)
+                if produced > min(budget, member.file_size):
+                    # More than its header says (a lie), or more than the budget left.
+                    raise _bomb_error(limits) if produced > budget else OfflineImportError(DAMAGED)
+                if time.monotonic() > deadline:
+                    raise OfflineImportError(
+                        f"Unpacking the file took longer than {limits.max_inflate_seconds:g} "
+                        "seconds. It is refused as a possible zip bomb."
+                    )
+                checksum = zlib.crc32(chunk, checksum)
+        finished = inflater.eof
+    else:
+        raise NotImplementedError(member.compress_type)
+    if not finished or produced != member.file_size or checksum != member.CRC:
+        raise OfflineImportError(DAMAGED)
+    return produced
+
+
+def _compressed_bytes(data: bytes, member: zipfile.ZipInfo) -> memoryview:
+    """The member's compressed bytes, found as zipfile finds them (after its local header)."""
+    start = member.header_offset
+    header = data[start : start + LOCAL_HEADER.size]
+    if len(header) != LOCAL_HEADER.size or not header.startswith(LOCAL_MAGIC):
+        raise OfflineImportError(DAMAGED)
+    fields = LOCAL_HEADER.unpack(header)
+    name_length, extra_length = fields[-2], fields[-1]
+    begin = start + LOCAL_HEADER.size + name_length + extra_length
+    compressed = memoryview(data)[begin : begin + member.compress_size]
+    if len(compressed) != member.compress_size:
+        raise OfflineImportError(DAMAGED)
+    return compressed
+
+
+def _bomb_error(limits: ImportLimits) -> OfflineImportError:
+    return OfflineImportError(
+        f"Unpacked, the file would take more than {limits.max_uncompressed_bytes / MIB:.0f} "
+        "MiB. It is refused as a possible zip bomb."
+    )
 
 
 def _check_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
