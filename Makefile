@@ -32,13 +32,13 @@ prepare: install
 # The web server in the foreground and one task worker (with the scheduler) beside it, on
 # the embedded broker (SQLite files in instance/) unless REDIS_URL names a Redis.
 run: prepare
-	@echo "Serving on http://$(HOST):$(PORT)/ (gunicorn, 2 workers)."
+	@echo "Serving on http://$(HOST):$(PORT)/ (gunicorn, 2 gevent workers)."
 	@echo "Task worker and scheduler: celery, log in instance/worker.log. Ctrl-C stops both."
 	@export QUESTIONNAIRE_ENV=$${QUESTIONNAIRE_ENV:-development}; \
 	$(BIN)/celery -A questionnaire.worker worker --beat --concurrency 1 --loglevel INFO \
 		--logfile instance/worker.log & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn -c python:questionnaire.gunicorn_conf --bind $(HOST):$(PORT) wsgi:app
 
 dev: prepare
 	QUESTIONNAIRE_ENV=development $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
