@@ -203,8 +203,8 @@ class Cluster:
             f"web {name}",
             [
                 str(BIN / "gunicorn"),
-                "--workers",
-                "2",
+                "-c",
+                "python:questionnaire.gunicorn_conf",  # as `make run` and production serve
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--graceful-timeout",
