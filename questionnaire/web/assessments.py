@@ -171,6 +171,14 @@ def toggle_follow_up(assessment_id: int, commitment_id: str) -> Response:
 def add_evidence(assessment_id: int, commitment_id: str) -> Response | tuple[str, int]:
     session = db_session()
     assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    back = redirect(
+        url_for(
+            ".commitment",
+            assessment_id=assessment.id,
+            commitment_id=item.commitment_id,
+            _anchor="evidence",
+        )
+    )
     upload = request.files.get("file")
     try:
         if upload is not None and upload.filename:
@@ -196,39 +204,16 @@ def add_evidence(assessment_id: int, commitment_id: str) -> Response | tuple[str
             )
     except EvidenceError as error:
         flash(_("Evidence not added: %(reason)s", reason=str(error)), "error")
-        return redirect(
-            url_for(
-                ".commitment",
-                assessment_id=assessment.id,
-                commitment_id=item.commitment_id,
-                _anchor="evidence",
-            )
-        )
+        return back
     except StorageError:
-        flash(
-            _(
-                "Evidence not added: the file store is not answering. Your answers are "
-                "saved; try the upload again in a few minutes."
-            ),
-            "error",
+        message = _(
+            "Evidence not added: the file store is not answering. Your answers are "
+            "saved; try the upload again in a few minutes."
         )
-        return redirect(
-            url_for(
-                ".commitment",
-                assessment_id=assessment.id,
-                commitment_id=item.commitment_id,
-                _anchor="evidence",
-            )
-        )
+        flash(message, "error")
+        return back
     flash(_("Evidence added."), "info")
-    return redirect(
-        url_for(
-            ".commitment",
-            assessment_id=assessment.id,
-            commitment_id=item.commitment_id,
-            _anchor="evidence",
-        )
-    )
+    return back
 
 
 @blueprint.get("/<int:assessment_id>/c/<commitment_id>/evidence/<int:evidence_id>")
