@@ -32,7 +32,7 @@ from questionnaire.domain.reports import (
     write_secretariat_report,
 )
 from questionnaire.domain.scoring import score_assessment
-from questionnaire.models import Assessment, Job, Role, User
+from questionnaire.models import Assessment, Job, JobStatus, Role, User
 from questionnaire.services import access, jobs
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
@@ -359,7 +359,7 @@ def _audit_cross_country(
 
 def job_file(storage: Storage, job: Job) -> bytes:
     """The finished job's workbook; gone from the cache means build it again."""
-    if job.status.value != "done" or not job.result_key:
+    if job.status is not JobStatus.DONE or not job.result_key:
         raise access.NotFound("job not finished")
     try:
         return storage.get(job.result_key)
