@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from collections.abc import Iterator
 
@@ -13,9 +14,14 @@ from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import FindingKind
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.reports import (
+    CountryPart,
     CountryRow,
+    Labels,
+    Layout,
     UnsupportedLanguage,
+    country_part,
     write_bare_floor,
+    write_secretariat_parts,
     write_secretariat_report,
 )
 from questionnaire.domain.reports.country_tables import declared_needs
@@ -269,3 +275,24 @@ def test_bare_floor_holds_the_same_cells_without_formatting(
 def test_an_unknown_language_is_refused(rows: list[CountryRow]) -> None:
     with pytest.raises(UnsupportedLanguage, match="got 'de'"):
         write_secretariat_report(rows, io.BytesIO(), language="de")
+
+
+def test_parts_computed_apart_and_sent_as_json_make_the_same_workbook(
+    bank: QuestionBank, rows: list[CountryRow]
+) -> None:
+    """What the task queue's workers do: each assessment becomes a part in one process,
+    travels as JSON, and another process writes the workbook from the parts."""
+    layout = Layout.from_bank(rows[0].bank, Labels("en"))
+    sent = [json.dumps(country_part(layout, row).to_json()) for row in rows]
+    received = [CountryPart.from_json(json.loads(text)) for text in sent]
+    assert received == [country_part(layout, row) for row in rows]
+    assert any(part.progress_row[-1] is not None for part in received)  # dates survive
+    apart, together = io.BytesIO(), io.BytesIO()
+    write_secretariat_parts(layout, received, apart, total=len(received))
+    write_secretariat_report(rows, together, language="en")
+    cells_apart = read_workbook(apart.getvalue())
+    cells_together = read_workbook(together.getvalue())
+    for sheet in cells_together.sheetnames:
+        assert list(cells_apart[sheet].iter_rows(values_only=True)) == list(
+            cells_together[sheet].iter_rows(values_only=True)
+        ), sheet

@@ -201,7 +201,8 @@ class CountryPart:
             "section_row": [_encode(value) for value in self.section_row],
             "commitment_row": [_encode(value) for value in self.commitment_row],
             "progress_row": [_encode(value) for value in self.progress_row],
-            "tidy_rows": [[_encode(value) for value in row] for row in self.tidy_rows],
+            # Stored answer values only (text, numbers, booleans): JSON as they are.
+            "tidy_rows": list(self.tidy_rows),
             "state_party_code": self.state_party_code,
             "regional_group": self.regional_group,
             "needs": list(self.needs),
@@ -214,7 +215,7 @@ class CountryPart:
             section_row=[_decode(value) for value in data["section_row"]],
             commitment_row=[_decode(value) for value in data["commitment_row"]],
             progress_row=[_decode(value) for value in data["progress_row"]],
-            tidy_rows=tuple([_decode(value) for value in row] for row in data["tidy_rows"]),
+            tidy_rows=tuple(data["tidy_rows"]),
             state_party_code=data["state_party_code"],
             regional_group=data["regional_group"],
             needs=tuple(data["needs"]),
