@@ -286,7 +286,14 @@ def start_cluster(root: Path, server_url: str) -> Cluster:
         connection.execute(text(f'CREATE DATABASE "{database}"'))
     engine.dispose()
     database_url = make_url(server_url).set(database=database).render_as_string(False)
+    try:
+        return _start_services(root, database_url)
+    except BaseException:
+        _drop(server_url, database)  # a cluster that did not start leaves no database behind
+        raise
 
+
+def _start_services(root: Path, database_url: str) -> Cluster:
     redis_port = free_port()
     redis = Process(
         "redis",
@@ -397,7 +404,10 @@ def _start_rest(
 
 
 def drop_database(cluster: Cluster, server_url: str) -> None:
-    database = make_url(cluster.database_url).database
+    _drop(server_url, str(make_url(cluster.database_url).database))
+
+
+def _drop(server_url: str, database: str) -> None:
     admin = make_url(server_url).set(database="postgres")
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
