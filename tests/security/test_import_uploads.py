@@ -21,17 +21,12 @@ from sqlalchemy.orm import Session
 
 from questionnaire.models import Answer, AnswerVersion, ImportStash, Role, utc_now
 from questionnaire.services import retention
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import csrf_token
 from tests.domain import offline_files
+from tests.security.helpers import client_for
 from tests.web.questionnaire_helpers import open_assessment
 
 FOCAL_POINT = "fp@china.test"
-
-
-def _client_for(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    AuthActions(client).login(email)
-    return client
 
 
 @pytest.fixture()
@@ -42,7 +37,7 @@ def world(app: Flask, db: Session, make_user: Any, loaded_bank: Any) -> dict[str
 
 
 def _preview(app: Flask, world: dict[str, Any], value: str) -> tuple[FlaskClient, str]:
-    focal_point = _client_for(app, FOCAL_POINT)
+    focal_point = client_for(app, FOCAL_POINT)
     assessment = world["assessment"]
     template = focal_point.get(f"/assessments/{assessment.id}/offline.xlsx?lang=en").data
     filled = offline_files.fill(template, {f"{world['commitment']}.examples": value})
@@ -114,6 +109,6 @@ def test_someone_elses_import_upload_is_not_known(
 ) -> None:
     _focal_point, token = _preview(app, world, "Not yours")
     make_user("contributor@china.test", Role.CONTRIBUTOR, "CHN")
-    colleague = _client_for(app, "contributor@china.test")
+    colleague = client_for(app, "contributor@china.test")
     assert "This upload is not known" in _apply(colleague, world, token)
     assert db.scalar(select(Answer.value).where(Answer.question_id == "examples")) is None
