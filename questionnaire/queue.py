@@ -18,6 +18,7 @@ from typing import Any
 
 from celery import Celery, Task
 from flask import Flask
+from kombu.utils.url import maybe_sanitize_url
 
 from questionnaire.config import ConfigError
 
@@ -104,26 +105,22 @@ def _transport_options(broker: str, visibility: int) -> dict[str, Any]:
     }
 
 
-def check_broker(celery: Celery) -> None:
-    """Fail with one sentence naming the setting when the broker does not answer."""
+def reach_broker(celery: Celery, timeout: float) -> None:
+    """Return when the broker answers (or tasks run in this process); raise when not."""
     if celery.conf.task_always_eager:
         return
+    with celery.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=timeout)
+
+
+def check_broker(celery: Celery) -> None:
+    """Fail with one sentence naming the setting when the broker does not answer."""
     try:
-        with celery.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=3)
+        reach_broker(celery, timeout=3)
     except Exception as error:  # noqa: BLE001 - any transport's failure means the same
+        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
         raise ConfigError(
-            f"cannot reach the task broker at BROKER_URL={_safe(celery.conf.broker_url)} "
-            f"({str(error).splitlines()[0][:160] if str(error) else type(error).__name__}); "
+            f"cannot reach the task broker at "
+            f"BROKER_URL={maybe_sanitize_url(celery.conf.broker_url)} ({reason}); "
             "start it, or set REDIS_URL (or BROKER_URL) to one that answers."
         ) from None
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        credentials, host = rest.rsplit("@", 1)
-        user = credentials.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
-    return url

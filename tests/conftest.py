@@ -160,3 +160,27 @@ class AuthActions:
 @pytest.fixture()
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+def finished_workbook_job(
+    db: Session, app: Flask, owner: User, job_id: str, data: bytes, name: str
+) -> None:
+    """A cross-country workbook job that has finished, its file in the app's storage."""
+    from questionnaire.models import Job, JobStatus
+
+    key = f"reports/{job_id}.xlsx"
+    app.extensions["storage"].put(key, data)
+    db.add(
+        Job(
+            id=job_id,
+            kind="reports.cross_country",
+            owner_id=owner.id,
+            parameters={"language": "en"},
+            status=JobStatus.DONE,
+            progress_done=1,
+            progress_total=1,
+            result_key=key,
+            result_name=name,
+        )
+    )
+    db.commit()

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from questionnaire.database import accepts_writes
 from questionnaire.extensions import database, db_session, storage
+from questionnaire.queue import reach_broker
 from questionnaire.web.errors import RETRY_AFTER_SECONDS
 from questionnaire.web.policy import public
 
@@ -45,11 +46,7 @@ def _database_accepts_writes() -> None:
 
 
 def _broker_answers() -> None:
-    celery = current_app.extensions["celery"]
-    if celery.conf.task_always_eager:
-        return  # tasks run in this process: there is no broker to reach
-    with celery.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, timeout=2)
+    reach_broker(current_app.extensions["celery"], timeout=2)
 
 
 def _storage_stores() -> None:

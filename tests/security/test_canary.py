@@ -24,8 +24,6 @@ from questionnaire.models import (
     Evidence,
     FindingRecord,
     ItemReview,
-    Job,
-    JobStatus,
     ReviewerAssignment,
     Role,
     User,
@@ -34,7 +32,7 @@ from questionnaire.models import (
 from questionnaire.services import answers, evidence, reviews
 from questionnaire.services.accounts import Actor
 from questionnaire.services.reports import build_cross_country
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, finished_workbook_job
 from tests.security.helpers import client_for, crawl_urls, open_small_assessment, response_texts
 
 CANARY = {"CHN": "CANARY-CHN-5d1f0e8a", "KEN": "CANARY-KEN-9b27c4e3"}
@@ -130,19 +128,7 @@ def two_countries(app: Flask, db: Session, make_user: Any, loaded_bank: Any) -> 
     db.commit()
     storage = app.extensions["storage"]
     built = build_cross_country(db, Actor.of(secretariat), "en", storage)
-    storage.put("reports/canary-cross-country.xlsx", built.data)
-    db.add(
-        Job(
-            id="job5ecc0a11",
-            kind="reports.cross_country",
-            owner_id=secretariat.id,
-            parameters={"language": "en"},
-            status=JobStatus.DONE,
-            result_key="reports/canary-cross-country.xlsx",
-            result_name="x.xlsx",
-        )
-    )
-    db.commit()
+    finished_workbook_job(db, app, secretariat, "job5ecc0a11", built.data, "x.xlsx")
     users = [user.id for user in db.query(User)]
     candidates: dict[str, list[Any]] = {
         "assessment_id": sorted(assessment_ids.values()),

@@ -23,14 +23,12 @@ from questionnaire.models import (
     Clarification,
     Evidence,
     FindingRecord,
-    Job,
-    JobStatus,
     ReviewerAssignment,
     Role,
     User,
 )
 from questionnaire.web.policy import PUBLIC
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import AuthActions, csrf_token, finished_workbook_job
 from tests.web.questionnaire_helpers import open_assessment
 
 PEOPLE = {
@@ -90,21 +88,7 @@ def world(app: Flask, db: Session, make_user: Any, loaded_bank: Any) -> World:
     assessment.status = WorkflowStatus.DRAFT
     db.commit()
     secretariat = db.scalar(select(User).where(User.role == Role.SECRETARIAT))
-    storage.put("reports/secretariat-test.xlsx", b"PK canary")
-    db.add(
-        Job(
-            id="job0123456789",
-            kind="reports.cross_country",
-            owner_id=secretariat.id,
-            parameters={"language": "en"},
-            status=JobStatus.DONE,
-            progress_done=3,
-            progress_total=3,
-            result_key="reports/secretariat-test.xlsx",
-            result_name="cross-country.xlsx",
-        )
-    )
-    db.commit()
+    finished_workbook_job(db, app, secretariat, "job0123456789", b"PK canary", "cross-country.xlsx")
     return World(
         {
             "assessment_id": assessment.id,
