@@ -75,6 +75,25 @@ def test_a_bad_storage_url_stops_the_start_with_one_sentence(tmp_path: Any) -> N
         create_app(_settings(tmp_path, STORAGE_URL="ftp://files.example/x"))
 
 
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("QUEUE_EAGER", "sometimes"),
+        ("QUEUE_VISIBILITY_TIMEOUT", "0"),
+        ("QUEUE_RESEND_SECONDS", "soon"),
+        ("IMPORT_STASH_HOURS", "-1"),
+        ("REPORT_CACHE_MB", "lots"),
+        ("BROKER_URL", "localhost:6379"),
+        ("STORAGE_URL", "relative/folder"),
+    ],
+)
+def test_a_bad_queue_or_storage_setting_stops_the_start_naming_it(
+    tmp_path: Any, setting: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=setting):
+        create_app(_settings(tmp_path, **{setting: value}))
+
+
 def test_an_unreachable_store_at_start_names_the_setting(tmp_path: Any) -> None:
     settings = _settings(
         tmp_path, STORAGE_URL="s3://bucket/prefix", STORAGE_ENDPOINT_URL="http://127.0.0.1:9"
