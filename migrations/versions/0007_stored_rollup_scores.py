@@ -31,7 +31,7 @@ def upgrade() -> None:
         ),
         sa.Column("dimension", sa.String(10), nullable=False),
         sa.Column("key", sa.String(40), nullable=False),
-        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("score", sa.Double(), nullable=True),
         sa.Column("answered", sa.Integer(), nullable=False),
         sa.Column("asked", sa.Integer(), nullable=False),
         sa.Column("computed_at", sa.DateTime(), nullable=False),
