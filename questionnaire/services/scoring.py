@@ -2,8 +2,8 @@
 
 Scores are this application's own measure: the IRM produces no ratings.
 
-Pages read stored scores (`section_scores`): per commitment in `scores`, per group in
-`rollup_scores`, stamped with the assessment's revision when they were computed. They are
+Pages read stored scores (`section_scores`): per commitment in `scores`, overall and per
+section in `rollup_scores`, stamped with the assessment's revision when they were computed. They are
 stored when a review is completed and when an assessment is finalized (in the workflow
 step's own transaction), and for every assessment when the bank changes (`rescore_all`, a
 task of the queue). An assessment whose stored scores are missing or behind its revision
@@ -45,6 +45,10 @@ from questionnaire.services.snapshots import snapshot_of, snapshots_of
 
 if TYPE_CHECKING:
     from questionnaire.domain.scoring_frame import FrameScores
+
+
+# The groups pages show; reports, which show every group, score from the answers.
+STORED_DIMENSIONS = frozenset({Dimension.OVERALL.value, Dimension.SECTION.value})
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,7 @@ def store_scores(session: Session, assessment_ids: Sequence[int]) -> None:
                 "computed_at": computed_at,
             }
             for rollup in scores.rollups
+            if rollup.dimension.value in STORED_DIMENSIONS
         ]
     if commitments:
         bulk_insert(session, Score.__table__, commitments)
@@ -288,6 +293,7 @@ def _commitment_records(scored: FrameScores, computed_at: object) -> list[dict[s
 
 def _rollup_records(scored: FrameScores, computed_at: object) -> list[dict[str, Any]]:
     result = scored.rollups
+    result = result[result["dimension"].isin(STORED_DIMENSIONS)]
     return [
         {
             "assessment_id": int(a),
