@@ -7,19 +7,28 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from questionnaire.domain.offline import ImportLimits, OfflineImportError
 from questionnaire.extensions import database, storage
-from questionnaire.models import Assessment, Role, User, utc_now
-from questionnaire.services import offline, reports, retention
-from questionnaire.services.accounts import Actor
+from questionnaire.models import Assessment, User, utc_now
+from questionnaire.services import access, offline, reports, retention
+from questionnaire.services.accounts import AccountError, Actor, acting_person
+from questionnaire.services.assessments import assessments_of_state, find_assessment
 from questionnaire.services.scoring import rescore_all
 
 export_group = AppGroup("export", help="Write gap reports and offline templates.")
 import_group = AppGroup("import", help="Import offline workbooks.")
 score_group = AppGroup("scores", help="Compute scores (this application's own measure).")
 CLI_ACTOR = Actor("command line")
+
+
+AS_OPTION = click.option(
+    "--as",
+    "email",
+    required=True,
+    help="The account to act as: the command has that person's rights, and the log names them.",
+)
 
 
 def _secret() -> bytes:
@@ -30,18 +39,18 @@ def _export_dir() -> Path:
     return Path(current_app.config["EXPORT_DIR"])
 
 
-def _assessment(session, country: str, year: int | None) -> Assessment:  # type: ignore[no-untyped-def]
-    query = select(Assessment).where(Assessment.state_party_code == country.upper())
-    if year is not None:
-        query = query.where(Assessment.review_year == year)
-    found = session.scalars(query.order_by(Assessment.review_year.desc())).first()
-    if found is None:
-        raise click.ClickException(
-            f"no assessment for {country.upper()}"
-            + (f" in {year}" if year else "")
-            + "; check the code (ISO alpha-3) and the year"
-        )
-    return found
+def _person(session: Session, email: str) -> User:
+    try:
+        return acting_person(session, email)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _assessment(session: Session, user: User, country: str, year: int | None) -> Assessment:
+    try:
+        return find_assessment(session, user, country, year)
+    except access.NotFound as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _target(out: str | None, name: str) -> Path:
@@ -55,11 +64,16 @@ def _target(out: str | None, name: str) -> Path:
 @click.option("--year", type=int, default=None, help="Review year (default: the latest).")
 @click.option("--lang", type=click.Choice(reports.LANGUAGES), default="en", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
-def export_country(country: str, year: int | None, lang: str, out: str | None) -> None:
+@AS_OPTION
+def export_country(country: str, year: int | None, lang: str, out: str | None, email: str) -> None:
     """Write one state party's gap report."""
     with database().sessions() as session:
-        assessment = _assessment(session, country, year)
-        built = reports.country_report(session, None, assessment, lang, storage())
+        user = _person(session, email)
+        assessment = _assessment(session, user, country, year)
+        try:
+            built = reports.country_report(session, user, assessment, lang, storage())
+        except (access.NotAllowed, access.NotFound) as error:
+            raise click.ClickException(str(error)) from None
         target = _target(out, built.download_name)
         target.write_bytes(built.data)
     click.echo(f"wrote {target}" + (" (from the cache)" if built.from_cache else ""))
@@ -68,12 +82,14 @@ def export_country(country: str, year: int | None, lang: str, out: str | None) -
 @export_group.command("secretariat")
 @click.option("--lang", type=click.Choice(reports.LANGUAGES), default="en", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
-def export_secretariat(lang: str, out: str | None) -> None:
+@AS_OPTION
+def export_secretariat(lang: str, out: str | None, email: str) -> None:
     """Write the cross-country workbook, built here in one process."""
     with database().sessions() as session:
+        user = _person(session, email)
         try:
-            built = reports.build_cross_country(session, CLI_ACTOR, lang, storage())
-        except reports.ReportError as error:
+            built = reports.build_cross_country(session, user, lang, storage())
+        except (reports.ReportError, access.NotAllowed) as error:
             raise click.ClickException(str(error)) from None
     target = _target(out, built.download_name)
     target.write_bytes(built.data)
@@ -85,14 +101,16 @@ def export_secretariat(lang: str, out: str | None) -> None:
 @click.option("--year", type=int, default=None)
 @click.option("--lang", type=click.Choice(reports.LANGUAGES), default="en", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
-def export_template(country: str, year: int | None, lang: str, out: str | None) -> None:
+@AS_OPTION
+def export_template(country: str, year: int | None, lang: str, out: str | None, email: str) -> None:
     """Write the offline questionnaire of a state party's assessment."""
     with database().sessions() as session:
-        assessment = _assessment(session, country, year)
-        secretariat = session.scalars(select(User).where(User.role == Role.SECRETARIAT)).first()
-        if secretariat is None:
-            raise click.ClickException("create a secretariat account first (flask users create)")
-        data = offline.template_bytes(session, secretariat, assessment, lang, _secret())
+        user = _person(session, email)
+        assessment = _assessment(session, user, country, year)
+        try:
+            data = offline.template_bytes(session, user, assessment, lang, _secret())
+        except (access.NotAllowed, access.NotFound) as error:
+            raise click.ClickException(str(error)) from None
         target = _target(
             out, f"questionnaire-{assessment.state_party_code}-{assessment.review_year}-{lang}.xlsx"
         )
@@ -109,12 +127,12 @@ def import_responses(file: str, email: str, apply_changes: bool) -> None:
     data = Path(file).read_bytes()
     limits = ImportLimits(max_file_bytes=current_app.config["MAX_IMPORT_BYTES"])
     with database().sessions() as session:
-        user = session.scalars(select(User).where(User.email == email.lower())).first()
-        if user is None or user.role not in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
-            raise click.ClickException(f"{email} is not a focal point or contributor account")
-        assessments = session.scalars(
-            select(Assessment).where(Assessment.state_party_code == user.state_party_code)
-        ).all()
+        user = _person(session, email)
+        assessments = assessments_of_state(session, user)
+        if not assessments:
+            raise click.ClickException(
+                f"{email} has no assessment of its own state party to import into"
+            )
         result = None
         errors: list[str] = []
         for assessment in assessments:

@@ -69,6 +69,18 @@ def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+def acting_person(session: Session, email: str) -> User:
+    """The active account a command-line user acts as (`--as EMAIL`), with its own rights.
+
+    The command line gets no rights of its own: it reads and writes what the named person
+    could through the pages, and the audit log names them.
+    """
+    user = find_user(session, email)
+    if user is None or not user.active:
+        raise AccountError(f"there is no active account {email!r}; check the address")
+    return user
+
+
 def create_user(
     session: Session,
     actor: Actor,

@@ -14,6 +14,7 @@ from questionnaire.domain.answers import ItemProgress
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.scope import Scope, select_commitments
 from questionnaire.models import Assessment, AssessmentItem, Role, StateParty, User
+from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
 from questionnaire.services.bank_store import bank_of, latest_version
@@ -155,3 +156,30 @@ def progress_of(session: Session, assessment_ids: list[int]) -> dict[int, Progre
 
 def people_of_state(session: Session, state_party_code: str) -> list[User]:
     return list(session.scalars(select(User).where(User.state_party_code == state_party_code)))
+
+
+def find_assessment(session: Session, user: User, country: str, year: int | None) -> Assessment:
+    """A state party's assessment (the latest, or of `year`) among those `user` may see."""
+    query = access.visible_assessments(user).where(
+        Assessment.state_party_code == country.strip().upper()
+    )
+    if year is not None:
+        query = query.where(Assessment.review_year == year)
+    found = session.scalars(query.order_by(None).order_by(Assessment.review_year.desc())).first()
+    if found is None:
+        raise access.NotFound(
+            f"no assessment for {country.strip().upper()}"
+            + (f" in {year}" if year is not None else "")
+            + " that you may see; check the code (ISO alpha-3) and the year"
+        )
+    return found
+
+
+def assessments_of_state(session: Session, user: User) -> list[Assessment]:
+    """The assessments of `user`'s own state party, the latest first."""
+    if user.state_party_code is None:
+        return []
+    query = access.visible_assessments(user).where(
+        Assessment.state_party_code == user.state_party_code
+    )
+    return list(session.scalars(query))

@@ -85,21 +85,19 @@ class BuiltReport:
 
 def country_report(
     session: Session,
-    user: User | None,
+    user: User,
     assessment: Assessment,
     language: str,
     storage: Storage,
 ) -> BuiltReport:
     """The per-country workbook, from the cache when nothing changed since it was built."""
     language = _language(language)
-    if user is not None:
-        require_report_access(session, user, assessment)
+    require_report_access(session, user, assessment)
     data, cached = _country_file(session, assessment, language, storage)
     name = f"gap-report-{assessment.state_party_code}-{assessment.review_year}-{language}.xlsx"
-    actor = Actor.of(user) if user is not None else Actor("command line")
     record(
         session,
-        actor,
+        Actor.of(user),
         "export.country_report",
         assessment,
         {"language": language, "from_cache": cached},
@@ -174,9 +172,10 @@ def _cross_country_name(language: str) -> str:
 
 
 def build_cross_country(
-    session: Session, actor: Actor, language: str, storage: Storage
+    session: Session, user: User, language: str, storage: Storage
 ) -> BuiltReport:
     """The cross-country workbook built here, in one process (the command line's way)."""
+    access.require_secretariat(user, "the cross-country workbook is the secretariat's")
     language = _language(language)
     key = cross_country_key(session, language)
     ids = workbook_order(session)
@@ -191,7 +190,7 @@ def build_cross_country(
         )
         data, cached = buffer.getvalue(), False
         storage.put(key, data)
-    _audit_cross_country(session, actor, language, len(ids), cached)
+    _audit_cross_country(session, Actor.of(user), language, len(ids), cached)
     session.commit()
     return BuiltReport(data, _cross_country_name(language), cached)
 

@@ -68,6 +68,8 @@ def test_a_workbook_started_on_one_server_is_followed_and_downloaded_on_the_othe
         "en",
         "--out",
         str(out),
+        "--as",
+        SECRETARIAT,
         env={"STORAGE_URL": (tmp_path / "cli-store").as_uri()},
     )
     assert _workbook_cells(download.content) == _workbook_cells(out.read_bytes())

@@ -30,7 +30,6 @@ from questionnaire.models import (
     utc_now,
 )
 from questionnaire.services import answers, evidence, reviews
-from questionnaire.services.accounts import Actor
 from questionnaire.services.reports import build_cross_country
 from tests.conftest import csrf_token, finished_workbook_job
 from tests.security.helpers import client_for, crawl_urls, open_small_assessment, response_texts
@@ -127,7 +126,7 @@ def two_countries(app: Flask, db: Session, make_user: Any, loaded_bank: Any) -> 
     )
     db.commit()
     storage = app.extensions["storage"]
-    built = build_cross_country(db, Actor.of(secretariat), "en", storage)
+    built = build_cross_country(db, secretariat, "en", storage)
     finished_workbook_job(db, app, secretariat, "job5ecc0a11", built.data, "x.xlsx")
     users = [user.id for user in db.query(User)]
     candidates: dict[str, list[Any]] = {

@@ -23,7 +23,6 @@ from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank_export import write_bank_workbook
 from questionnaire.models import Assessment, ReviewerAssignment, Role, User
 from questionnaire.services import answers, offline, reports, reviews
-from questionnaire.services.accounts import Actor
 from questionnaire.services.reviews import NewFinding
 from tests.security.helpers import open_small_assessment
 
@@ -98,12 +97,13 @@ def formula_like(app: Flask, db: Session, make_user: Any, loaded_bank: Any) -> A
 def _exports(app: Flask, db: Session, assessment: Assessment) -> dict[str, bytes]:
     storage = app.extensions["storage"]
     focal_point = db.query(User).filter_by(email="fp@china.test").one()
+    secretariat = db.query(User).filter_by(role=Role.SECRETARIAT).first()
     secret = offline.offline_secret(app.config["SECRET_KEY"])
     built: dict[str, bytes] = {}
     for language in reports.LANGUAGES:
-        country = reports.country_report(db, None, assessment, language, storage)
+        country = reports.country_report(db, secretariat, assessment, language, storage)
         built[f"country report {language}"] = country.data
-        cross = reports.build_cross_country(db, Actor("test"), language, storage)
+        cross = reports.build_cross_country(db, secretariat, language, storage)
         built[f"cross-country workbook {language}"] = cross.data
         built[f"offline template {language}"] = offline.template_bytes(
             db, focal_point, assessment, language, secret

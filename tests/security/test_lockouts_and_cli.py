@@ -105,7 +105,9 @@ def test_importing_into_a_locked_assessment_on_the_command_line_is_one_sentence(
     make_user(FOCAL_POINT, Role.FOCAL_POINT, "CHN")
     assessment = open_small_assessment(db, "CHN")
     template = tmp_path / "template.xlsx"
-    exported = runner.invoke(args=["export", "template", "--country", "CHN", "--out", template])
+    exported = runner.invoke(
+        args=["export", "template", "--country", "CHN", "--out", template, "--as", SECRETARIAT]
+    )
     assert exported.exit_code == 0, exported.output
     first = assessment.items[0].commitment_id
     filled = tmp_path / "filled.xlsx"

@@ -179,7 +179,18 @@ def test_cli_exports_and_import(
 ) -> None:
     out = tmp_path / "china.xlsx"
     result = runner.invoke(
-        args=["export", "country", "--country", "chn", "--lang", "en", "--out", str(out)]
+        args=[
+            "export",
+            "country",
+            "--country",
+            "chn",
+            "--lang",
+            "en",
+            "--out",
+            str(out),
+            "--as",
+            "officer@secretariat.test",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert (
@@ -187,11 +198,24 @@ def test_cli_exports_and_import(
     )
 
     cross = tmp_path / "all.xlsx"
-    result = runner.invoke(args=["export", "secretariat", "--out", str(cross)])
+    result = runner.invoke(
+        args=["export", "secretariat", "--out", str(cross), "--as", "officer@secretariat.test"]
+    )
     assert result.exit_code == 0, result.output
 
     template = tmp_path / "template.xlsx"
-    result = runner.invoke(args=["export", "template", "--country", "CHN", "--out", str(template)])
+    result = runner.invoke(
+        args=[
+            "export",
+            "template",
+            "--country",
+            "CHN",
+            "--out",
+            str(template),
+            "--as",
+            "fp@china.test",
+        ]
+    )
     assert result.exit_code == 0, result.output
     first = answered.items[0].commitment_id
     filled = tmp_path / "filled.xlsx"
@@ -208,7 +232,9 @@ def test_cli_exports_and_import(
     db.expire_all()
     assert db.scalar(select(Answer.value).where(Answer.question_id == "examples")) == "From the CLI"
 
-    missing = runner.invoke(args=["export", "country", "--country", "XYZ"])
+    missing = runner.invoke(
+        args=["export", "country", "--country", "XYZ", "--as", "officer@secretariat.test"]
+    )
     assert missing.exit_code == 1 and "no assessment for XYZ" in missing.output
     rescore = runner.invoke(args=["scores", "rescore"])
     assert rescore.exit_code == 0 and "scored" in rescore.output
@@ -253,3 +279,30 @@ def test_a_refused_step_builds_no_report(app: Flask, db: Session, answered: Asse
     assert _cached_reports(app) == []
     db.expire_all()
     assert db.get(Assessment, answered.id).status is WorkflowStatus.DRAFT
+
+
+def test_the_command_line_has_the_rights_of_the_person_it_acts_as(
+    runner, app: Flask, db: Session, answered: Assessment, tmp_path: Path
+) -> None:
+    out = str(tmp_path / "out.xlsx")
+    other_country = runner.invoke(
+        args=["export", "template", "--country", "CHN", "--out", out, "--as", "fp@kenya.test"]
+    )
+    assert other_country.exit_code == 1
+    assert "no assessment for CHN that you may see" in other_country.output
+    not_secretariat = runner.invoke(
+        args=["export", "secretariat", "--out", out, "--as", "fp@china.test"]
+    )
+    assert not_secretariat.exit_code == 1
+    assert "the cross-country workbook is the secretariat's" in not_secretariat.output
+    unknown = runner.invoke(args=["export", "secretariat", "--out", out, "--as", "nobody@x.test"])
+    assert unknown.exit_code == 1 and "no active account 'nobody@x.test'" in unknown.output
+    assert not Path(out).exists()
+    exported = runner.invoke(
+        args=["export", "template", "--country", "CHN", "--out", out, "--as", "fp@china.test"]
+    )
+    assert exported.exit_code == 0, exported.output
+    actors = db.scalars(
+        select(AuditEvent.actor).where(AuditEvent.action == "export.offline_template")
+    ).all()
+    assert actors == ["fp@china.test"]
