@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete
@@ -24,6 +25,7 @@ from questionnaire.database import Base
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank_loader import BankFiles, build_bank, read_bank_files
 from questionnaire.models import Role, User
+from questionnaire.services import accounts
 from questionnaire.services.accounts import SYSTEM, create_user
 from questionnaire.services.bank_store import load_bank_version
 from questionnaire.services.state_parties import load_state_parties_into
@@ -31,6 +33,20 @@ from questionnaire.services.state_parties import load_state_parties_into
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BANK_DIR = PROJECT_ROOT / "question_bank"
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its lowest cost, so that hundreds of log-ins do not take a minute.
+
+    Tests of the hashing itself are marked `real_password_hashing` and keep the production
+    parameters.
+    """
+    if request.node.get_closest_marker("real_password_hashing"):
+        return
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from questionnaire.models import Role
-from questionnaire.services import accounts
 from tests.security.helpers import open_small_assessment
 
 # The two countries seeded with canaries, walked by GET in test_canary.py and by POST in
@@ -27,14 +25,6 @@ from tests.security.test_canary import two_countries  # noqa: F401
 # The world of the every-route test (both roles' objects, a job, an evidence file), reused
 # by the header walk so both walks cover the same routes with the same ids.
 from tests.web.test_route_access import world  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
 
 FOCAL_POINT = "fp@china.test"
 

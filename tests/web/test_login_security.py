@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -333,3 +334,20 @@ def test_throttling_holds_for_every_role(client: FlaskClient, db: Session, make_
     make_user("fp@china.test", Role.FOCAL_POINT, "CHN")
     record_failures(db, 5, email="fp@china.test")
     assert log_in(client, "fp@china.test", PASSWORD).status_code == 429
+
+
+@pytest.mark.real_password_hashing
+def test_passwords_are_stored_as_argon2id_at_the_production_cost(
+    db: Session, make_user: Any
+) -> None:
+    """The rest of the suite hashes cheaply; what an account stores is the real thing."""
+    user = make_user("cost@secretariat.test")
+    parameters = extract_parameters(user.password_hash)
+    defaults = PasswordHasher()
+    assert user.password_hash.startswith("$argon2id$")
+    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (
+        defaults.time_cost,
+        defaults.memory_cost,
+        defaults.parallelism,
+    )
+    assert parameters.memory_cost >= 46 * 1024  # RFC 9106 and OWASP: at least 46 MiB
