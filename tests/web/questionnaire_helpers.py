@@ -8,8 +8,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from questionnaire.domain.assessment import FrameworkRating, PracticeRating, WorkflowStatus
 from questionnaire.domain.scope import Scope
-from questionnaire.models import Assessment, Role, User
+from questionnaire.models import Answer, Assessment, ItemReview, Role, User
 from questionnaire.services.assessments import create_assessment
 
 
@@ -22,6 +23,26 @@ def open_assessment(
     assessment = create_assessment(
         db, secretariat, state_party_code=state, review_year=2026, scope=Scope(sections=sections)
     )
+    db.commit()
+    return assessment
+
+
+def rated_assessment(
+    db: Session, make_user: Any, status: WorkflowStatus, state: str = "CHN"
+) -> Assessment:
+    """Technical assistance, every commitment "in part" and rated partially / moderate, so
+    each scores 1/3; put at `status` directly (no workflow step, no stored scores)."""
+    assessment = open_assessment(db, make_user, state=state, sections=("technical_assistance",))
+    for item in assessment.items:
+        db.add(Answer(item_id=item.id, question_id="status", value="in_part"))
+        db.add(
+            ItemReview(
+                item_id=item.id,
+                framework=FrameworkRating.PARTIALLY,
+                practice=PracticeRating.MODERATE,
+            )
+        )
+    assessment.status = status
     db.commit()
     return assessment
 

@@ -7,33 +7,17 @@ import datetime as dt
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from questionnaire.domain.assessment import FrameworkRating, PracticeRating, WorkflowStatus
+from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.models import Answer, ItemReview, ReviewerAssignment, Role
+from questionnaire.models import ReviewerAssignment, Role
 from tests.conftest import AuthActions
-from tests.web.questionnaire_helpers import open_assessment
+from tests.web.questionnaire_helpers import open_assessment, rated_assessment
 
 
 def _home(app: Flask, email: str) -> str:
     client = app.test_client()
     AuthActions(client).login(email)
     return client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-
-
-def _reviewed(db: Session, make_user, status: WorkflowStatus, state: str = "CHN"):  # type: ignore[no-untyped-def]
-    assessment = open_assessment(db, make_user, state=state, sections=("technical_assistance",))
-    for item in assessment.items:
-        db.add(Answer(item_id=item.id, question_id="status", value="in_part"))
-        db.add(
-            ItemReview(
-                item_id=item.id,
-                framework=FrameworkRating.PARTIALLY,
-                practice=PracticeRating.MODERATE,
-            )
-        )
-    assessment.status = status
-    db.commit()
-    return assessment
 
 
 def test_secretariat_sees_status_counts_with_a_table(
@@ -49,7 +33,7 @@ def test_secretariat_sees_status_counts_with_a_table(
 def test_heat_map_appears_once_reviews_exist(
     app: Flask, db: Session, make_user, loaded_bank: QuestionBank
 ) -> None:
-    _reviewed(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
+    rated_assessment(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
     page = _home(app, "officer@secretariat.test")
     assert "Gaps by section and regional group" in page
     # in part (reviewer: partially 1/3, moderate 1/3) → score 0.33, gap 0.67 for Asia-Pacific
@@ -60,8 +44,8 @@ def test_heat_map_leaves_out_assessments_not_yet_reviewed(
     app: Flask, db: Session, make_user, loaded_bank: QuestionBank
 ) -> None:
     """A draft beside a reviewed assessment once broke the secretariat's home page (500)."""
-    _reviewed(db, make_user, WorkflowStatus.IN_REVIEW, state="KEN")  # rated, not completed
-    _reviewed(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
+    rated_assessment(db, make_user, WorkflowStatus.IN_REVIEW, state="KEN")  # rated, not completed
+    rated_assessment(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
     client = app.test_client()
     AuthActions(client).login("officer@secretariat.test")
     reply = client.get("/", headers={"Accept-Language": "en"})
@@ -82,7 +66,7 @@ def test_overdue_assessments_are_flagged(
 def test_state_party_sees_its_scores_once_finalized(
     app: Flask, db: Session, make_user, loaded_bank: QuestionBank
 ) -> None:
-    assessment = _reviewed(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
+    assessment = rated_assessment(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
     make_user("fp@china.test", Role.FOCAL_POINT, "CHN")
     assert "Scores by section" not in _home(app, "fp@china.test")
     assessment.status = WorkflowStatus.FINALIZED

@@ -19,7 +19,7 @@ from questionnaire.services.assessments import mark_changed
 from questionnaire.services.scoring import rescore_all, scores_of
 from questionnaire.services.workflow import transition
 from tests.conftest import AuthActions
-from tests.web.questionnaire_helpers import open_assessment
+from tests.web.questionnaire_helpers import open_assessment, rated_assessment
 
 
 def test_rescoring_writes_the_same_figures_as_a_single_assessment(
@@ -60,21 +60,13 @@ def test_rescoring_writes_the_same_figures_as_a_single_assessment(
     assert stored[items[2].commitment_id].score is None
 
 
-def _rated(db: Session, make_user) -> Assessment:  # type: ignore[no-untyped-def]
-    """Every commitment "in part", rated partially / moderate: each scores 1/3."""
-    assessment = open_assessment(db, make_user, sections=("technical_assistance",))
-    for item in assessment.items:
-        db.add(Answer(item_id=item.id, question_id="status", value="in_part"))
-        db.add(
-            ItemReview(
-                item_id=item.id,
-                framework=FrameworkRating.PARTIALLY,
-                practice=PracticeRating.MODERATE,
-            )
+def _stored_section(db: Session, assessment: Assessment) -> RollUpScore:
+    """The one section of a technical-assistance questionnaire, as stored."""
+    return db.scalars(
+        select(RollUpScore).where(
+            RollUpScore.assessment_id == assessment.id, RollUpScore.dimension == "section"
         )
-    assessment.status = WorkflowStatus.REVIEW_COMPLETED
-    db.commit()
-    return assessment
+    ).one()
 
 
 def _focal_point_home(app: Flask) -> str:
@@ -86,17 +78,13 @@ def _focal_point_home(app: Flask) -> str:
 def test_finalizing_stores_the_scores_the_state_party_home_page_reads(
     app: Flask, db: Session, make_user, loaded_bank: QuestionBank
 ) -> None:
-    assessment = _rated(db, make_user)
+    assessment = rated_assessment(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
     make_user("fp@china.test", Role.FOCAL_POINT, "CHN")
     secretariat = db.query(User).filter_by(role=Role.SECRETARIAT).one()
     transition(db, secretariat, assessment, WorkflowStatus.FINALIZED)
     db.refresh(assessment)
     assert assessment.scored_revision == assessment.revision
-    stored = db.scalars(
-        select(RollUpScore).where(
-            RollUpScore.assessment_id == assessment.id, RollUpScore.dimension == "section"
-        )
-    ).one()
+    stored = _stored_section(db, assessment)
     assert stored.key == "technical_assistance"
     assert stored.score == pytest.approx(1 / 3)
     assert stored.answered == stored.asked == len(assessment.items)
@@ -112,15 +100,11 @@ def test_finalizing_stores_the_scores_the_state_party_home_page_reads(
 def test_scores_behind_the_assessment_revision_are_not_read(
     app: Flask, db: Session, make_user, loaded_bank: QuestionBank
 ) -> None:
-    assessment = _rated(db, make_user)
+    assessment = rated_assessment(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
     make_user("fp@china.test", Role.FOCAL_POINT, "CHN")
     secretariat = db.query(User).filter_by(role=Role.SECRETARIAT).one()
     transition(db, secretariat, assessment, WorkflowStatus.FINALIZED)
-    stored = db.scalars(
-        select(RollUpScore).where(
-            RollUpScore.assessment_id == assessment.id, RollUpScore.dimension == "section"
-        )
-    ).one()
+    stored = _stored_section(db, assessment)
     stored.score = 0.87
     mark_changed(db, assessment.id)  # a change that did not store the scores again
     db.commit()
@@ -131,7 +115,7 @@ def test_scores_behind_the_assessment_revision_are_not_read(
 def test_rescoring_stores_the_same_group_scores_as_a_single_assessment(
     db: Session, make_user, loaded_bank: QuestionBank
 ) -> None:
-    assessment = _rated(db, make_user)
+    assessment = rated_assessment(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
     db.add(Answer(item_id=assessment.items[0].id, question_id="measures", value="Act of 2020"))
     db.commit()
     rescore_all(db)
