@@ -156,3 +156,39 @@ def test_autosave_conflicts_are_counted_apart_from_errors() -> None:
     assert (summary["ok_2xx"], summary["conflicts_409"], summary["other_statuses"]) == (90, 7, 3)
     assert summary["errors"] == 3 + 3  # the 500s and the socket errors, not the conflicts
     assert summary["p99_ms"] == 40
+
+
+def test_load_figures_are_judged_as_ratios_to_the_reference_of_the_same_round() -> None:
+    """Issue 21's goals: p99 of the page and of autosave within 1.25x of the reference
+    route's p99, and a web worker within twice the reference worker's memory."""
+    from benchmarks.runner import load_figures
+
+    def load(rps: float, p99: float) -> dict[str, float]:
+        return {
+            "requests_per_second": rps,
+            "p50_ms": p99 / 3,
+            "p99_ms": p99,
+            "errors": 0,
+            "redirects_3xx": 0,
+            "ok_2xx": 100,
+            "conflicts_409": 0,
+        }
+
+    rounds = [
+        {
+            "reference": load(300, 100),
+            "commitment_page": load(270, 120),
+            "autosave": load(250, 150),
+            "page_to_reference": 0.9,
+            "application_worker_peak_rss_mib": [120.0, 110.0],
+            "reference_worker_peak_rss_mib": [70.0, 68.0],
+        }
+    ]
+    figures = {figure.name: figure.as_json() for figure in load_figures(rounds)}
+    assert figures["page_p99_to_reference"]["median"] == pytest.approx(1.2)
+    assert figures["page_p99_to_reference"]["verdict"] == "meets"
+    assert figures["autosave_p99_to_reference"]["median"] == pytest.approx(1.5)
+    assert figures["autosave_p99_to_reference"]["verdict"] == "misses by 20%"
+    assert figures["served_memory_ratio"]["median"] == pytest.approx(120 / 70)
+    assert figures["served_memory_ratio"]["verdict"] == "meets"
+    assert figures["page_p99"]["target"] is None  # no absolute p99 target any more
