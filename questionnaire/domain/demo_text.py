@@ -475,6 +475,3 @@ def clarification_answer(
 def comment_text(rng: random.Random, themes: Sequence[str], language: Language, year: int) -> str:
     return _one(rng, _COMMENT, themes, language, year)
 
-
-def provider_text(rng: random.Random, language: Language) -> str:
-    return rng.choice(_PROVIDERS[language])

@@ -154,10 +154,6 @@ def progress_of(session: Session, assessment_ids: list[int]) -> dict[int, Progre
     }
 
 
-def people_of_state(session: Session, state_party_code: str) -> list[User]:
-    return list(session.scalars(select(User).where(User.state_party_code == state_party_code)))
-
-
 def find_assessment(session: Session, user: User, country: str, year: int | None) -> Assessment:
     """A state party's assessment (the latest, or of `year`) among those `user` may see."""
     query = access.visible_assessments(user).where(
