@@ -52,8 +52,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Every test's time goes to test-output/junit-$(TEST_RUN).xml; the slowest 20 are printed.
+TEST_RUN ?= sqlite
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=20 --junitxml=test-output/junit-$(TEST_RUN).xml
 
 # The edit loop: the domain and the fast web tests, stopping at the first failure.
 quick: install
