@@ -308,3 +308,26 @@ def test_print_hides_navigation_and_controls(browser: Browser, demo_server: Live
     assert page.locator("form.search").is_hidden()
     assert page.locator("table.list").is_visible()
     page.context.close()
+
+
+def test_the_scope_boxes_of_a_new_assessment_do_not_overlap(
+    browser: Browser, demo_server: LiveServer
+) -> None:
+    """At 1366 px the longest section and chapter titles once ran into the next box."""
+    page = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900}).new_page()
+    log_in(page, demo_server.base_url, ROLES["secretariat"])
+    for path in ("/secretariat/assessments/new", "/secretariat/assessments/open-many"):
+        page.goto(demo_server.base_url + path)
+        boxes = page.locator("fieldset").evaluate_all(
+            "sets => sets.map(s => { const r = s.getBoundingClientRect();"
+            " return [r.left, r.top, r.right, r.bottom, s.scrollWidth - s.clientWidth]; })"
+        )
+        assert len(boxes) == 5
+        for index, (left, top, right, bottom, spill) in enumerate(boxes):
+            assert spill <= 0, f"{path}: box {index} is wider than its column"
+            for other in boxes[index + 1 :]:
+                apart = (
+                    right <= other[0] or other[2] <= left or bottom <= other[1] or other[3] <= top
+                )
+                assert apart, f"{path}: boxes overlap: {boxes}"
+    page.context.close()
