@@ -149,6 +149,9 @@ class Assessment(Base):
     # Rises with every change to answers, reviews or status: a report built at one revision
     # is served again from the cache until the revision moves.
     revision: Mapped[int] = mapped_column(default=0)
+    # The revision its stored scores were computed at; None or behind `revision` when they
+    # are missing or stale, and pages then score it afresh (services.scoring).
+    scored_revision: Mapped[int | None]
     # Reviewers read the state's answers from submission on, as in the IRM; the secretariat
     # may open them earlier on purpose (audited).
     reviewers_see_drafts: Mapped[bool] = mapped_column(default=False, server_default=false())
@@ -356,6 +359,23 @@ class Score(Base):
     priority: Mapped[str] = mapped_column(String(10))
     unsubstantiated: Mapped[bool]
     divergence: Mapped[bool]
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class RollUpScore(Base):
+    """Per-group scores (overall, section, theme...) stored beside the per-commitment ones,
+    so that pages read them instead of scoring every assessment on every request."""
+
+    __tablename__ = "rollup_scores"
+    __table_args__ = (UniqueConstraint("assessment_id", "dimension", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float | None]
+    answered: Mapped[int]
+    asked: Mapped[int]
     computed_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 

@@ -80,6 +80,16 @@ class SafeCellWriter:
             elif value is not None:
                 self.write(sheet, row, column, value, formats[column])
 
+    def guarded_style_index(self) -> int:
+        """The style number of unformatted text that would start a formula.
+
+        For cells written outside xlsxwriter (`reports.sheet_rows`); asking for it also
+        puts the style in the workbook, so call it before the workbook is closed.
+        xlsxwriter numbers a format when a cell first uses it, through `_get_xf_index`,
+        the one call it has for this.
+        """
+        return int(self._guarded_format(None)._get_xf_index())
+
     def _guarded_format(self, base: Format | None) -> Format:
         key = id(base) if base is not None else None
         if key not in self._guarded:

@@ -7,13 +7,10 @@ import enum
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.assessment import WorkflowStatus
-from questionnaire.domain.score_types import Dimension
-from questionnaire.domain.scoring import score_assessment
 from questionnaire.domain.state_parties import load_regional_groups
 from questionnaire.domain.workflow import EDITABLE_BY_STATE, REVIEWABLE, available_transitions
 from questionnaire.models import (
@@ -28,8 +25,7 @@ from questionnaire.models import (
 from questionnaire.services.access import visible_assessments
 from questionnaire.services.assessments import Progress, progress_of
 from questionnaire.services.bank_store import current_bank
-from questionnaire.services.scoring import score_everything
-from questionnaire.services.snapshots import snapshot_of
+from questionnaire.services.scoring import section_scores
 
 # Steps that wait for the state party, and the statuses whose scores count in the heat map.
 WAITING_FOR_STATE = frozenset({WorkflowStatus.DRAFT, WorkflowStatus.CLARIFICATION_REQUESTED})
@@ -104,20 +100,20 @@ def dashboard_for(session: Session, user: User, today: dt.date | None = None) ->
         lines.sort(key=lambda line: line.assessment.status not in WAITING_FOR_REVIEWER)
     by_status = Counter(a.status.value for a in assessments)
     heat_map = _heat_map(session, assessments) if user.role is Role.SECRETARIAT else None
-    section_scores = {}
+    finalized_scores = {}
     if user.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
-        for assessment in assessments:
-            if assessment.status is WorkflowStatus.FINALIZED:
-                scores = score_assessment(snapshot_of(session, assessment))
-                section_scores[assessment.id] = [
-                    (r.label_zh, r.label_en, r.score, r.answered, r.asked)
-                    for r in scores.by_dimension(Dimension.SECTION)
-                ]
+        finalized = [a for a in assessments if a.status is WorkflowStatus.FINALIZED]
+        finalized_scores = {
+            assessment_id: [
+                (s.label_zh, s.label_en, s.score, s.answered, s.asked) for s in sections
+            ]
+            for assessment_id, sections in section_scores(session, finalized).items()
+        }
     steps = next_steps(session, user, assessments)
     open_questions = sum(
         step.count for step in steps if step.kind is StepKind.ANSWER_CLARIFICATIONS
     )
-    return Dashboard(lines, dict(by_status), heat_map, section_scores, steps, open_questions)
+    return Dashboard(lines, dict(by_status), heat_map, finalized_scores, steps, open_questions)
 
 
 def next_steps(session: Session, user: User, assessments: list[Assessment]) -> list[NextStep]:
@@ -243,13 +239,10 @@ def _heat_map(session: Session, assessments: list[Assessment]) -> HeatMap | None
         return None
     group_of = {a.id: a.state_party.regional_group for a in reviewed}
     scores: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for frame in score_everything(session, [a.id for a in reviewed]):
-        sections = frame.rollups[frame.rollups["dimension"] == Dimension.SECTION.value]
-        for assessment_id, key, score in zip(
-            sections["assessment_id"], sections["key"], sections["score"], strict=True
-        ):
-            if not pd.isna(score):
-                scores[(str(key), group_of[int(assessment_id)])].append(float(score))
+    for assessment_id, sections in section_scores(session, reviewed).items():
+        for section in sections:
+            if section.score is not None:
+                scores[(section.section_id, group_of[assessment_id])].append(section.score)
     groups = [(g.id, g.label_zh, g.label_en) for g in load_regional_groups()]
     return HeatMap(
         sections=[(s.id, s.title.zh, s.title.en) for s in bank.sections],

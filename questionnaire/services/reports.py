@@ -14,8 +14,9 @@ import hashlib
 import io
 import json
 import logging
+import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +27,9 @@ from questionnaire.domain.reports import (
     CountryRow,
     Labels,
     Layout,
+    TidyShares,
     country_part,
+    render_tidy_rows,
     write_country_report,
     write_secretariat_parts,
     write_secretariat_report,
@@ -222,6 +225,9 @@ class CrossCountryPlan:
     def part_key(self, index: int) -> str:
         return f"jobs/{self.job_id}/part-{index:04d}.json"
 
+    def rows_key(self, index: int) -> str:
+        return f"jobs/{self.job_id}/part-{index:04d}.rows.xml.z"
+
 
 def plan_cross_country(
     sessions: sessionmaker[Session], storage: Storage, job_id: str
@@ -292,8 +298,10 @@ def build_cross_country_part(
 ) -> None:
     """Read and score one chunk of assessments and store its cells (a worker's share).
 
-    Idempotent: a chunk delivered again after its worker died is done again, or skipped
-    when its part was stored already.
+    The tidy sheet's rows, nearly all of the workbook, are rendered here too, as
+    SpreadsheetML, so that the workers share the writing as well as the reading. Idempotent:
+    a chunk delivered again after its worker died is done again, or skipped when its part
+    was stored already (the part is stored last, after its rows).
     """
     with sessions() as session:
         plan = _load_plan(session, job_id)
@@ -305,8 +313,14 @@ def build_cross_country_part(
             return
         layout = _layout(session, plan)
         ids = plan.chunk(index)
-        parts = [country_part(layout, row).to_json() for row in country_rows(session, ids)]
-    storage.put(key, json.dumps(parts, separators=(",", ":")).encode("utf-8"))
+        parts = [country_part(layout, row) for row in country_rows(session, ids)]
+    rendered = render_tidy_rows(parts)
+    storage.put(plan.rows_key(index), zlib.compress(rendered.xml, 1))
+    stored = {
+        "tidy_rows": rendered.count,
+        "parts": [replace(part, tidy_rows=()).to_json() for part in parts],
+    }
+    storage.put(key, json.dumps(stored, separators=(",", ":")).encode("utf-8"))
     # Counted from the parts in the store, not added up per delivery: a chunk delivered
     # twice (a worker died, or two ran it at once) is counted once.
     jobs.record_done(sessions, job_id, _assessments_stored(storage, plan))
@@ -353,18 +367,19 @@ def assemble_cross_country(sessions: sessionmaker[Session], storage: Storage, jo
     for index in range(plan.chunks):
         if not storage.exists(plan.part_key(index)):
             raise PartMissing(f"part {index} of job {job_id}")
-
-    def parts() -> Iterator[CountryPart]:
-        for index in range(plan.chunks):
-            for data in json.loads(storage.get(plan.part_key(index))):
-                yield CountryPart.from_json(data)
+    # Without their tidy rows the parts are small: a few kilobytes an assessment.
+    stored = [json.loads(storage.get(plan.part_key(index))) for index in range(plan.chunks)]
+    parts = [CountryPart.from_json(data) for chunk in stored for data in chunk["parts"]]
+    rows = (zlib.decompress(storage.get(plan.rows_key(index))) for index in range(plan.chunks))
+    tidy = TidyShares(sum(chunk["tidy_rows"] for chunk in stored), rows)
 
     buffer = io.BytesIO()
-    write_secretariat_parts(layout, parts(), buffer, total=len(plan.ids))
+    write_secretariat_parts(layout, parts, buffer, total=len(plan.ids), tidy=tidy)
     storage.put(plan.cache_key, buffer.getvalue())
     _finish_cross_country(sessions, plan, cached=False)
     for index in range(plan.chunks):
         storage.delete(plan.part_key(index))
+        storage.delete(plan.rows_key(index))
 
 
 def _finish_cross_country(

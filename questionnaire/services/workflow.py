@@ -11,6 +11,10 @@ from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
+from questionnaire.services.scoring import store_scores
+
+# Statuses whose scores the home pages show, so they are stored on the way in.
+SCORED_ON_ENTRY = frozenset({WorkflowStatus.REVIEW_COMPLETED, WorkflowStatus.FINALIZED})
 
 
 def transition(
@@ -46,6 +50,8 @@ def transition(
         )
     )
     mark_changed(session, assessment.id)
+    if target in SCORED_ON_ENTRY:
+        store_scores(session, [assessment.id])  # what the home pages show from now on
     record(
         session,
         Actor.of(user),

@@ -6,6 +6,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from openpyxl.workbook import Workbook
@@ -18,8 +19,10 @@ from questionnaire.domain.reports import (
     CountryRow,
     Labels,
     Layout,
+    TidyShares,
     UnsupportedLanguage,
     country_part,
+    render_tidy_rows,
     write_bare_floor,
     write_secretariat_parts,
     write_secretariat_report,
@@ -239,6 +242,8 @@ def test_formula_injection_payloads_stay_text(bank: QuestionBank) -> None:
         cell = row[6]
         if cell.value in as_read:
             assert cell.data_type == "s", (cell.coordinate, cell.value)
+            if cell.value[0] in "=+-@":  # editing the cell later keeps it text
+                assert cell.quotePrefix, (cell.coordinate, cell.value)
             found.add(as_read[cell.value])
     assert found == set(PAYLOADS)
 
@@ -287,12 +292,20 @@ def test_parts_computed_apart_and_sent_as_json_make_the_same_workbook(
     received = [CountryPart.from_json(json.loads(text)) for text in sent]
     assert received == [country_part(layout, row) for row in rows]
     assert any(part.progress_row[-1] is not None for part in received)  # dates survive
-    apart, together = io.BytesIO(), io.BytesIO()
+    # The workers also render the tidy rows of their chunk; the parts then travel without.
+    chunks = [received[start : start + 7] for start in range(0, len(received), 7)]
+    shares = [render_tidy_rows(chunk) for chunk in chunks]
+    tidy = TidyShares(sum(share.count for share in shares), (share.xml for share in shares))
+    without_rows = [replace(part, tidy_rows=()) for part in received]
+    apart, rendered_apart, together = io.BytesIO(), io.BytesIO(), io.BytesIO()
     write_secretariat_parts(layout, received, apart, total=len(received))
+    write_secretariat_parts(layout, without_rows, rendered_apart, total=len(rows), tidy=tidy)
     write_secretariat_report(rows, together, language="en")
-    cells_apart = read_workbook(apart.getvalue())
     cells_together = read_workbook(together.getvalue())
-    for sheet in cells_together.sheetnames:
-        assert list(cells_apart[sheet].iter_rows(values_only=True)) == list(
-            cells_together[sheet].iter_rows(values_only=True)
-        ), sheet
+    assert cells_together[SHEETS["en"][5]].max_row == tidy.count + 1
+    for written in (apart, rendered_apart):
+        cells_apart = read_workbook(written.getvalue())
+        for sheet in cells_together.sheetnames:
+            assert list(cells_apart[sheet].iter_rows(values_only=True)) == list(
+                cells_together[sheet].iter_rows(values_only=True)
+            ), sheet

@@ -49,6 +49,7 @@ from questionnaire.models import (
     ItemReview,
     ReviewerAssignment,
     Role,
+    RollUpScore,
     SaveRequest,
     Score,
     User,
@@ -354,6 +355,7 @@ def country_rows(db: Session, code: str) -> dict[str, list[tuple[Any, ...]]]:
         (ReviewerAssignment, ReviewerAssignment.assessment_id.in_(assessments)),
         (WorkflowEvent, WorkflowEvent.assessment_id.in_(assessments)),
         (Score, Score.assessment_id.in_(assessments)),
+        (RollUpScore, RollUpScore.assessment_id.in_(assessments)),
         (User, User.id.in_(people)),
         (Invitation, Invitation.user_id.in_(people)),
     ]

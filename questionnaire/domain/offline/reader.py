@@ -10,16 +10,17 @@ import io
 import json
 import warnings
 from dataclasses import dataclass
-
-import openpyxl
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from questionnaire.domain.offline import layout
 from questionnaire.domain.offline.errors import ImportProblem, OfflineImportError, cell_location
 from questionnaire.domain.offline.metadata import TemplateMetadata
 from questionnaire.domain.offline.screening import ImportLimits, screen_package
 from questionnaire.domain.offline.signing import signature_matches
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 TAMPERED = (
     "The file's hidden identity data was changed or does not come from this application "
@@ -62,6 +63,10 @@ def read_workbook(data: bytes, limits: ImportLimits, secret: bytes) -> ParsedWor
 
 
 def _open(data: bytes) -> Workbook:
+    # Imported here: openpyxl (and numpy, which it loads) would otherwise sit in every web
+    # worker, though only an offline import reads a workbook.
+    import openpyxl
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about features it drops

@@ -18,6 +18,8 @@ from questionnaire.domain.reports.secretariat_data import (
     country_part,
 )
 from questionnaire.domain.reports.secretariat_report import (
+    TidyShares,
+    render_tidy_rows,
     write_bare_floor,
     write_secretariat_parts,
     write_secretariat_report,
@@ -29,7 +31,9 @@ __all__ = [
     "Labels",
     "Layout",
     "country_part",
+    "render_tidy_rows",
     "ReportMismatch",
+    "TidyShares",
     "UnsupportedLanguage",
     "write_bare_floor",
     "write_country_bare_floor",

@@ -6,11 +6,18 @@ to each sheet as it comes; only the two small tallies wait until the end. The
 assessments can therefore be a generator that streams from the database.
 `write_bare_floor` writes the same cells with no formatting at all: the benchmark the
 formatted workbook is measured against.
+
+The tidy sheet, nearly all of the workbook's cells, is not written cell by cell: its rows
+are rendered as SpreadsheetML (`sheet_rows`), here or by the task queue's workers, each
+for its share of the assessments, and spliced in after the rest is written.
 """
 
 from __future__ import annotations
 
+import io
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from dataclasses import dataclass
 from itertools import chain
 from typing import IO, Any
 
@@ -29,6 +36,7 @@ from questionnaire.domain.reports.secretariat_data import (
     Layout,
     country_part,
 )
+from questionnaire.domain.reports.sheet_rows import RenderedRows, render_rows, splice_rows
 from questionnaire.domain.reports.sheets import (
     WORKBOOK_OPTIONS,
     CellKind,
@@ -41,11 +49,16 @@ from questionnaire.domain.reports.sheets import (
 
 Progress = Callable[[int, int], None]
 STATE_COLUMNS = 3  # code, name, regional group lead every per-state sheet
+TIDY_SHEET_NUMBER = 6  # the sixth sheet xlsxwriter writes, as `xl/worksheets/sheet6.xml`
+_SPILL_BYTES = 8 * 1024 * 1024  # rendered tidy rows beyond this wait on disk, not in memory
 
 __all__ = [
     "CountryPart",
     "CountryRow",
     "Layout",
+    "RenderedRows",
+    "TidyShares",
+    "render_tidy_rows",
     "write_bare_floor",
     "write_secretariat_parts",
     "write_secretariat_report",
@@ -88,6 +101,22 @@ class _Sheet:
             finish_table(self.sheet, self.columns, self.rows)
 
 
+@dataclass(frozen=True)
+class TidyShares:
+    """The tidy sheet's rows rendered apart (`sheet_rows.render_rows`), share by share.
+
+    `shares` is read once, after every part has been written, one share at a time.
+    """
+
+    count: int
+    shares: Iterable[bytes]
+
+
+def render_tidy_rows(parts: Iterable[CountryPart]) -> RenderedRows:
+    """The tidy sheet's rows of `parts`: a worker's share, for `TidyShares`."""
+    return render_rows(chain.from_iterable(part.tidy_rows for part in parts))
+
+
 def write_secretariat_report(
     rows: Iterable[CountryRow],
     stream: IO[bytes],
@@ -118,13 +147,21 @@ def write_secretariat_parts(
     progress: Progress | None = None,
     *,
     total: int | None = None,
+    tidy: TidyShares | None = None,
 ) -> None:
-    """Write the workbook from parts computed apart (by `country_part`, in any process)."""
-    _write(layout, parts, stream, progress, total, styled=True)
+    """Write the workbook from parts computed apart (by `country_part`, in any process).
+
+    With `tidy`, the parts' own tidy rows are ignored: the tidy sheet is `tidy`'s rows.
+    """
+    _write(layout, parts, stream, progress, total, styled=True, tidy=tidy)
 
 
 def write_bare_floor(rows: Iterable[CountryRow], stream: IO[bytes]) -> None:
-    """The same cells with no formats, filters or colour scales: the cost floor."""
+    """The same cells with no formats, filters or colour scales: the cost floor.
+
+    Its tidy rows are rendered and spliced as in the formatted workbook, the cheapest way
+    this application has to write them.
+    """
     layout, parts = _parts_of(rows, Labels("en"))
     _write(layout, parts, stream, None, None, styled=False)
 
@@ -146,7 +183,59 @@ def _write(
     total: int | None,
     *,
     styled: bool,
+    tidy: TidyShares | None = None,
 ) -> None:
+    sheets = io.BytesIO()
+    if tidy is not None:
+        guarded_style = _write_sheets(layout, parts, sheets, progress, total, styled, tidy)
+        sheets.seek(0)
+        splice_rows(sheets, TIDY_SHEET_NUMBER, tidy.shares, tidy.count, guarded_style, stream)
+    else:
+        with tempfile.SpooledTemporaryFile(max_size=_SPILL_BYTES) as rendered:
+            rendering = _Rendering(rendered)
+            parts = (rendering.add(part) for part in parts)
+            guarded_style = _write_sheets(layout, parts, sheets, progress, total, styled, rendering)
+            sheets.seek(0)
+            rendered.seek(0)
+            shares = (rendered.read(size) for size in rendering.sizes)
+            splice_rows(sheets, TIDY_SHEET_NUMBER, shares, rendering.count, guarded_style, stream)
+    if progress is not None:
+        steps = (total or 0) + 1
+        progress(steps, steps)
+
+
+class _Rendering:
+    """Renders each part's tidy rows to a file as the part goes by, counting them.
+
+    Read back part by part (`sizes`), since a share must hold whole cells.
+    """
+
+    def __init__(self, output: IO[bytes]) -> None:
+        self.output = output
+        self.count = 0
+        self.sizes: list[int] = []
+
+    def add(self, part: CountryPart) -> CountryPart:
+        rendered = render_rows(part.tidy_rows)
+        self.output.write(rendered.xml)
+        self.count += rendered.count
+        self.sizes.append(len(rendered.xml))
+        return part
+
+
+def _write_sheets(
+    layout: Layout,
+    parts: Iterable[CountryPart],
+    stream: IO[bytes],
+    progress: Progress | None,
+    total: int | None,
+    styled: bool,
+    tidy: TidyShares | _Rendering,
+) -> int:
+    """Every sheet, the tidy one with its header only (its rows are spliced in after).
+
+    Returns the number of the quote-prefix style the rendered tidy rows refer to.
+    """
     labels = layout.labels
     workbook = xlsxwriter.Workbook(stream, {**WORKBOOK_OPTIONS, "constant_memory": True})
     cells = SafeCellWriter(workbook)
@@ -164,7 +253,7 @@ def _write(
     challenge_sheet = sheet(
         "sheet.frequent_challenges", challenges.columns(labels["col.challenge"], totals_first=True)
     )
-    tidy = sheet("sheet.tidy", [Column(title, 18, CellKind.PLAIN) for title in TIDY_COLUMNS])
+    tidy_sheet = sheet("sheet.tidy", [Column(title, 18, CellKind.PLAIN) for title in TIDY_COLUMNS])
     if styled:
         sections.sheet.freeze_panes(1, STATE_COLUMNS)
         commitments.sheet.freeze_panes(1, STATE_COLUMNS)
@@ -175,25 +264,24 @@ def _write(
         sections.append(part.section_row)
         commitments.append(part.commitment_row)
         assessments.append(part.progress_row)
-        for tidy_row in part.tidy_rows:
-            tidy.append(tidy_row)
         data.add_needs(needs, part)
         data.add_challenges(challenges, part)
         done += 1
         if progress is not None:
             progress(done, steps)
+    tidy_sheet.rows = tidy.count  # spliced in after the workbook is written
 
     for needs_row in data.needs_table(needs):
         needs_sheet.append(needs_row)
     for challenge_row in data.challenge_table(challenges):
         challenge_sheet.append(challenge_row)
-    for output in (sections, commitments, assessments, needs_sheet, challenge_sheet, tidy):
+    for output in (sections, commitments, assessments, needs_sheet, challenge_sheet, tidy_sheet):
         output.finish()
     if styled:
         last_section = STATE_COLUMNS + len(layout.section_ids)
         heat_map(sections.sheet, 1, STATE_COLUMNS, sections.rows, last_section)
         last_commitment = STATE_COLUMNS + len(layout.commitment_ids) - 1
         heat_map(commitments.sheet, 1, STATE_COLUMNS, commitments.rows, last_commitment)
+    guarded_style = cells.guarded_style_index()
     workbook.close()
-    if progress is not None:
-        progress(steps, steps)
+    return guarded_style
