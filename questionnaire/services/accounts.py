@@ -7,11 +7,12 @@ caller, so the change and its audit record land in one transaction.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -178,9 +179,42 @@ def _matches(password_hash: str, password: str) -> bool:
 # The secretariat's account management.
 
 
-def list_accounts(session: Session, actor: User) -> list[User]:
+class AccountStatus(enum.StrEnum):
+    ACTIVE = "active"  # can log in
+    INVITED = "invited"  # enabled, no password set yet
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """What the account list is narrowed to; empty fields do not narrow."""
+
+    role: Role | None = None
+    state_party_code: str | None = None
+    status: AccountStatus | None = None
+    text: str = ""  # part of the e-mail or the name
+
+
+def list_accounts(session: Session, actor: User, wanted: AccountFilter | None = None) -> list[User]:
     require_secretariat(actor)
-    return list(session.scalars(select(User).order_by(User.role, User.email)))
+    query = select(User).order_by(User.role, User.email)
+    wanted = wanted or AccountFilter()
+    if wanted.role is not None:
+        query = query.where(User.role == wanted.role)
+    if wanted.state_party_code:
+        query = query.where(User.state_party_code == wanted.state_party_code.upper())
+    if wanted.status is AccountStatus.DISABLED:
+        query = query.where(User.active.is_(False))
+    elif wanted.status is AccountStatus.INVITED:
+        query = query.where(User.active.is_(True), User.password_hash.is_(None))
+    elif wanted.status is AccountStatus.ACTIVE:
+        query = query.where(User.active.is_(True), User.password_hash.is_not(None))
+    if text := wanted.text.strip().lower():
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(User.email.like(pattern, escape="\\"), User.name.ilike(pattern, escape="\\"))
+        )
+    return list(session.scalars(query))
 
 
 def get_account(session: Session, actor: User, user_id: int) -> User:

@@ -6,11 +6,12 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from questionnaire.domain.answers import ItemProgress
+from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.scope import Scope, select_commitments
 from questionnaire.models import Assessment, AssessmentItem, Role, StateParty, User
@@ -53,14 +54,17 @@ def create_assessment(
         created_by_id=actor.id,
         due_date=due_date,
     )
-    session.add(assessment)
+    taken = f"{state.name_en} already has an assessment for {review_year}"
+    if has_assessment(session, state.code, review_year):
+        raise AssessmentError(taken)
+    # A savepoint: opened at the same moment by someone else undoes this one alone, so a
+    # bulk opening keeps the assessments it made before.
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(assessment)
+            session.flush()
     except IntegrityError:
-        session.rollback()
-        raise AssessmentError(
-            f"{state.name_en} already has an assessment for {review_year}"
-        ) from None
+        raise AssessmentError(taken) from None
     session.add_all(
         AssessmentItem(
             assessment_id=assessment.id,
@@ -84,6 +88,18 @@ def create_assessment(
         },
     )
     return assessment
+
+
+def has_assessment(session: Session, state_party_code: str, review_year: int) -> bool:
+    return (
+        session.scalar(
+            select(Assessment.id).where(
+                Assessment.state_party_code == state_party_code,
+                Assessment.review_year == review_year,
+            )
+        )
+        is not None
+    )
 
 
 def mark_changed(session: Session, assessment_id: int) -> None:
@@ -179,3 +195,71 @@ def assessments_of_state(session: Session, user: User) -> list[Assessment]:
         Assessment.state_party_code == user.state_party_code
     )
     return list(session.scalars(query))
+@dataclass(frozen=True)
+class AssessmentFilter:
+    """What the assessment list is narrowed to; empty fields do not narrow."""
+
+    status: WorkflowStatus | None = None
+    year: int | None = None
+    region: str | None = None  # a UN regional group id
+    text: str = ""  # part of a state party's code or name, in English or Chinese
+
+
+def find_assessments(session: Session, user: User, wanted: AssessmentFilter) -> list[Assessment]:
+    """The assessments this person may see that match `wanted`, in the list's order."""
+    query = access.visible_assessments(user).join(
+        StateParty, StateParty.code == Assessment.state_party_code
+    )
+    if wanted.status is not None:
+        query = query.where(Assessment.status == wanted.status)
+    if wanted.year is not None:
+        query = query.where(Assessment.review_year == wanted.year)
+    if wanted.region:
+        query = query.where(StateParty.regional_group == wanted.region)
+    if text := wanted.text.strip():
+        pattern = f"%{_escape_like(text)}%"
+        query = query.where(
+            or_(
+                StateParty.code.ilike(pattern, escape="\\"),
+                StateParty.name_en.ilike(pattern, escape="\\"),
+                StateParty.name_zh.like(pattern, escape="\\"),
+            )
+        )
+    return list(session.scalars(query.options(contains_eager(Assessment.state_party))))
+
+
+def review_years(session: Session, user: User) -> list[int]:
+    """The review years of the assessments this person may see, newest first."""
+    visible = access.visible_assessments(user).subquery()
+    return list(
+        session.scalars(
+            select(visible.c.review_year).distinct().order_by(visible.c.review_year.desc())
+        )
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def state_codes_of_group(session: Session, regional_group: str) -> list[str]:
+    """The codes of every state party of a UN regional group, in code order."""
+    return list(
+        session.scalars(
+            select(StateParty.code)
+            .where(StateParty.regional_group == regional_group)
+            .order_by(StateParty.code)
+        )
+    )
+
+
+def active_reviewers(session: Session, actor: User) -> list[User]:
+    """The reviewer accounts that can be assigned, by state and name (the secretariat's)."""
+    access.require_secretariat(actor, "only the secretariat assigns reviewers")
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.REVIEWER, User.active.is_(True))
+            .order_by(User.state_party_code, User.name)
+        )
+    )

@@ -95,6 +95,18 @@ def advance(sessions: sessionmaker[Session], job_id: str, steps: int) -> None:
         session.commit()
 
 
+def record_done(sessions: sessionmaker[Session], job_id: str, done: int) -> None:
+    """Count `done` steps finished in all, a figure worked out from what is stored: it
+    only ever rises, whichever of several workers reports last."""
+    with sessions() as session:
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.progress_done < done)
+            .values(progress_done=done, heartbeat_at=utc_now())
+        )
+        session.commit()
+
+
 def finish(
     sessions: sessionmaker[Session], job_id: str, result_key: str | None, result_name: str | None
 ) -> None:

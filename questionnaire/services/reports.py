@@ -251,7 +251,11 @@ def plan_cross_country(
             first.bank_version.checksum,
         )
         job.parameters = {**job.parameters, **_plan_parameters(plan)}
-        job.progress_total = len(ids) + 1
+        # The total counts assessments only (it once counted the final write as one more
+        # assessment: "8 of 8 assessments" when 7 existed). A plan made again after a
+        # worker died keeps the parts already stored, so their assessments stay counted.
+        job.progress_total = len(ids)
+        job.progress_done = _assessments_stored(storage, plan)
         session.commit()
     if storage.exists(plan.cache_key):
         _finish_cross_country(sessions, plan, cached=True)
@@ -304,6 +308,7 @@ def build_cross_country_part(
             return
         key = plan.part_key(index)
         if storage.exists(key):
+            jobs.record_done(sessions, job_id, _assessments_stored(storage, plan))
             return
         layout = _layout(session, plan)
         ids = plan.chunk(index)
@@ -315,7 +320,36 @@ def build_cross_country_part(
         "parts": [replace(part, tidy_rows=()).to_json() for part in parts],
     }
     storage.put(key, json.dumps(stored, separators=(",", ":")).encode("utf-8"))
-    jobs.advance(sessions, job_id, len(ids))
+    # Counted from the parts in the store, not added up per delivery: a chunk delivered
+    # twice (a worker died, or two ran it at once) is counted once.
+    jobs.record_done(sessions, job_id, _assessments_stored(storage, plan))
+
+
+def _assessments_stored(storage: Storage, plan: CrossCountryPlan) -> int:
+    """How many of the plan's assessments have their part in the store."""
+    return sum(
+        len(plan.chunk(index))
+        for index in range(plan.chunks)
+        if storage.exists(plan.part_key(index))
+    )
+
+
+@dataclass(frozen=True)
+class CrossCountryProgress:
+    """What the progress page says: assessments read and scored out of those in the
+    workbook, and whether the workbook itself is being written."""
+
+    done: int
+    total: int  # 0 until the job has fixed what the workbook covers
+
+    @property
+    def writing(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+def cross_country_progress(job: Job) -> CrossCountryProgress:
+    total = len(job.parameters.get("ids", ()))
+    return CrossCountryProgress(min(job.progress_done, total), total)
 
 
 class PartMissing(RuntimeError):

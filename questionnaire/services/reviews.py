@@ -72,6 +72,12 @@ def assignments(session: Session, assessment: Assessment) -> list[ReviewerAssign
 
 def assign_reviewer(session: Session, actor: User, assessment: Assessment, reviewer: User) -> None:
     """Assign a governmental expert; at most two reviewing states, one from the same group."""
+    add_assignment(session, actor, assessment, reviewer)
+    session.commit()
+
+
+def add_assignment(session: Session, actor: User, assessment: Assessment, reviewer: User) -> None:
+    """`assign_reviewer` without the commit, for callers that own a larger transaction."""
     if actor.role is not Role.SECRETARIAT:
         raise access.NotAllowed("only the secretariat assigns reviewers")
     if reviewer.role is not Role.REVIEWER or not reviewer.active:
@@ -112,7 +118,6 @@ def assign_reviewer(session: Session, actor: User, assessment: Assessment, revie
         {"reviewer": reviewer.email, "reviewing_state": own.code},
     )
     mark_changed(session, assessment.id)
-    session.commit()
 
 
 def unassign_reviewer(

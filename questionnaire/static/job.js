@@ -1,5 +1,6 @@
 // Follows a background job: fetches its page every two seconds and swaps in the status
-// section, until the job is done or failed. Without JavaScript a <noscript> refresh does it.
+// section, until the job is done or failed. Without JavaScript a Refresh link (noscript) does it;
+// the page never reloads itself (a meta refresh takes the reader away from where they were).
 (function () {
   "use strict";
   var section = document.getElementById("job-status");

@@ -25,6 +25,7 @@ from questionnaire.services.accounts import (
     set_account_active,
 )
 from questionnaire.services.invitations import IssuedInvitation, invite_user, reissue_invitation
+from questionnaire.web.filters import AccountFilterForm
 from questionnaire.web.i18n import current_language, term
 from questionnaire.web.policy import allow
 
@@ -47,12 +48,15 @@ class RoleAndStateForm(FlaskForm):
 
     def offer_choices(self) -> RoleAndStateForm:
         self.role.choices = [SelectChoice(value, term(value)) for value in ROLE_VALUES]
-        name = "name_zh" if current_language() == "zh" else "name_en"
-        states = db_session().scalars(select(StateParty).order_by(getattr(StateParty, name)))
-        self.state_party.choices = [SelectChoice("", _("None (secretariat)"))] + [
-            SelectChoice(state.code, f"{getattr(state, name)} ({state.code})") for state in states
-        ]
+        self.state_party.choices = [SelectChoice("", _("None (secretariat)")), *state_choices()]
         return self
+
+
+def state_choices() -> list[SelectChoice]:
+    """Every state party by its name in the person's language, with its code."""
+    name = "name_zh" if current_language() == "zh" else "name_en"
+    states = db_session().scalars(select(StateParty).order_by(getattr(StateParty, name)))
+    return [SelectChoice(state.code, f"{getattr(state, name)} ({state.code})") for state in states]
 
 
 class InviteForm(RoleAndStateForm):
@@ -72,8 +76,8 @@ class InviteForm(RoleAndStateForm):
 
 @blueprint.get("")
 @allow(Role.SECRETARIAT)
-def index() -> str:
-    return _accounts_page(InviteForm().offer_choices())[0]
+def index() -> tuple[str, int]:
+    return _accounts_page(InviteForm(formdata=None).offer_choices())
 
 
 @blueprint.post("")
@@ -186,9 +190,13 @@ def _accounts_page(
     form: InviteForm, issued: IssuedInvitation | None = None, status: int = 200
 ) -> tuple[str, int]:
     link = url_for("auth.invitation", token=issued.token, _external=True) if issued else None
+    filters = AccountFilterForm().offer_choices(state_choices())
+    if not filters.checked() and status == 200:
+        status = 400
     page = render_template(
         "accounts/index.html",
-        accounts=list_accounts(db_session(), current_user),
+        accounts=list_accounts(db_session(), current_user, filters.wanted()),
+        filters=filters,
         locked=throttle.locked_accounts(db_session(), current_user),
         form=form,
         issued=issued,

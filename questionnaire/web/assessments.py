@@ -29,9 +29,10 @@ from questionnaire.extensions import db_session, storage
 from questionnaire.models import Assessment, AssessmentItem, Role
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.answers import AnswerValidationError
-from questionnaire.services.assessments import bank_for, progress_of
+from questionnaire.services.assessments import bank_for, find_assessments, progress_of
 from questionnaire.services.evidence import EvidenceError
 from questionnaire.storage import StorageError
+from questionnaire.web.filters import AssessmentFilterForm
 from questionnaire.web.i18n import said
 from questionnaire.web.policy import allow
 from questionnaire.web.questionnaire_forms import (
@@ -50,14 +51,18 @@ HISTORY_SHOWN = 50
 
 @blueprint.get("/")
 @allow()
-def index() -> str:
+def index() -> tuple[str, int]:
     session = db_session()
-    rows = list(session.scalars(access.visible_assessments(current_user)))
-    return render_template(
+    filters = AssessmentFilterForm().offer_choices(session, current_user)
+    valid = filters.checked()
+    rows = find_assessments(session, current_user, filters.wanted())
+    page = render_template(
         "assessments/index.html",
         assessments=rows,
         progress=progress_of(session, [a.id for a in rows]),
+        filters=filters,
     )
+    return page, 200 if valid else 400
 
 
 @blueprint.get("/<int:assessment_id>")

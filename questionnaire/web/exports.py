@@ -74,7 +74,9 @@ def _language_form() -> str:
 @allow(Role.SECRETARIAT)
 def secretariat_report(job_id: str) -> str:
     job = jobs.job_for(db_session(), current_user, job_id)
-    return render_template("exports/job.html", job=job)
+    return render_template(
+        "exports/job.html", job=job, progress=reports.cross_country_progress(job)
+    )
 
 
 @blueprint.get("/secretariat/reports/<job_id>/download")
@@ -84,7 +86,12 @@ def secretariat_report_file(job_id: str) -> Response | tuple[str, int]:
     try:
         data = reports.job_file(storage(), job)
     except reports.ReportError as error:
-        return render_template("exports/job.html", job=job, error=str(error)), 410
+        return render_template(
+            "exports/job.html",
+            job=job,
+            progress=reports.cross_country_progress(job),
+            error=str(error),
+        ), 410
     return send_file(
         BytesIO(data),
         mimetype=XLSX,

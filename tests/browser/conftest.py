@@ -14,6 +14,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +96,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     root = tmp_path_factory.mktemp("walkthrough")
     database_url = f"sqlite:///{root / 'walkthrough.sqlite3'}"
     _prepare_database(database_url)
+    with running_server(root, database_url) as live:
+        yield live
+
+
+@contextmanager
+def running_server(root: Path, database_url: str) -> Iterator[LiveServer]:
+    """gunicorn serving `database_url`, its instance folder under `root`, until the block ends."""
     port = _free_port()
     log_path = root / "gunicorn.log"
     environment = {
@@ -121,7 +129,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
-        # Shown by pytest only when the walk-through fails: what the server said meanwhile.
+        # Shown by pytest only when a test fails: what the server said meanwhile.
         print(f"gunicorn log ({log_path}):\n{live.log()[-8000:]}")
 
 
