@@ -278,3 +278,26 @@ def _expect_status(page: Page, review: Review, status: str) -> None:
     expect(page.locator("main > p").filter(has_text="Status:").locator("strong")).to_have_text(
         status
     )
+
+
+def test_a_review_prints_as_text_without_navigation_or_forms(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    review = _reviewable(live_server, 2036)
+    page = _page(browser, live_server, REVIEWER_JPN.email)
+    page.goto(live_server.url(review.page()))
+    _rate(page)
+    follow(page, page.locator("#rating").get_by_role("button", name="Save"))
+    page.emulate_media(media="print")
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.locator("nav.pager").first).to_be_hidden()
+    expect(page.get_by_role("group", name="Legal and institutional framework")).to_be_hidden()
+    expect(page.get_by_role("button", name="Record the finding")).to_be_hidden()
+    printed = page.locator("#rating .print-only")
+    expect(printed).to_be_visible()
+    expect(printed).to_contain_text("Partially implemented")
+    expect(printed).to_contain_text(OBSERVATIONS)
+    expect(page.locator("#answers")).to_contain_text("The measures adopted since 2020")
+    page.emulate_media(media="screen")
+    expect(page.locator("header.top")).to_be_visible()
+    expect(printed).to_be_hidden()

@@ -459,7 +459,7 @@ def test_the_secretariat_finalizes_after_reading_the_coverage_and_confirming(
     france_line = re.search(r"<li>expert \(FRA\):(.*?)</li>", page, re.S)
     assert france_line and "no rating, finding, question or comment" in france_line.group(1)
     japan_line = re.search(r"<li>expert \(JPN\):(.*?)</li>", page, re.S)
-    assert japan_line and "1 ratings" in japan_line.group(1)
+    assert japan_line and "ratings: 1," in japan_line.group(1)
 
     unconfirmed = post_form(secretariat, f"{world.base}/finalize", {})
     assert unconfirmed.status_code == 400
