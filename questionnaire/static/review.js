@@ -14,6 +14,8 @@
 
   var form = document.getElementById("review-form");
   if (!form) { return; }
+  var refused = form.querySelector("[aria-invalid='true']");
+  if (refused) { refused.focus(); } // the first field the server refused, with its reason
   var SKIPPED = ["csrf_token", "request_id", "rating_base", "action"];
   var key = "review-draft:" + form.dataset.draftKey;
   var page = form.elements.namedItem("request_id").value;

@@ -175,10 +175,12 @@ def _finding(assessment: Assessment, item: AssessmentItem, action: str) -> NewFi
     or who provided assistance; or an empty one when its own button was pressed."""
     form = request.form
     recommendation = form.get("recommendation", "")
+    if recommendation.strip() == _suggested(assessment, item):
+        recommendation = ""  # the offered opening, untouched, is not part of the finding
     typed = (
         form.get("text", "").strip()
         or form.get("provided_by", "").strip()
-        or (recommendation.strip() and recommendation.strip() != _suggested(assessment, item))
+        or recommendation.strip()
     )
     if not typed and action != FINDING:
         return None
@@ -190,7 +192,7 @@ def _finding(assessment: Assessment, item: AssessmentItem, action: str) -> NewFi
     return NewFinding(
         kind=kind,
         text=form.get("text", ""),
-        recommendation=recommendation if kind is FindingKind.CHALLENGE else "",
+        recommendation=recommendation,
         technical_assistance_type=form_identifier("technical_assistance_type", 40) or "",
         already_provided=None if not provided else provided == "yes",
         provided_by=form.get("provided_by", ""),

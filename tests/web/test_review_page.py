@@ -564,3 +564,27 @@ def test_the_audit_log_keeps_a_reason_given_on_the_completion_page(
         db.scalar(select(User.email).where(User.id == db.scalar(select(ItemReview.updated_by_id))))
         == JAPAN
     )
+
+
+def test_a_recommendation_typed_is_kept_whatever_kind_was_chosen_and_the_offer_is_not(
+    app: Flask, db: Session, world: World
+) -> None:
+    japan = client_for(app, JAPAN)
+    page = japan.get(world.page()).get_data(as_text=True)
+    offered = re.search(r'name="recommendation"[^>]*>([^<]*)</textarea>', page)
+    assert offered is not None and offered.group(1).strip()  # "China should"
+    untouched = _send(
+        japan, world.page(), kind="good_practice", text="Register.", recommendation=offered.group(1)
+    )
+    assert untouched.status_code == 302
+    typed = _send(
+        japan,
+        world.page(),
+        kind="good_practice",
+        text="Training.",
+        recommendation="Share the curriculum with the region.",
+    )
+    assert typed.status_code == 302
+    db.expire_all()
+    kept = dict(db.execute(select(FindingRecord.text, FindingRecord.recommendation)).all())
+    assert kept == {"Register.": "", "Training.": "Share the curriculum with the region."}
