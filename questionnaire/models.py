@@ -272,6 +272,9 @@ class ItemReview(Base):
         _enum(PracticeRating, "practice_rating")
     )
     observations: Mapped[str] = mapped_column(Text, default="")
+    # Why the reviewers leave this commitment unrated: a review is completed only when each
+    # commitment is rated or says why not (read by the secretariat before finalizing).
+    unrated_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 

@@ -7,9 +7,11 @@ state's own answer, and record the executive-summary findings of a country revie
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.answers import N_
@@ -22,8 +24,15 @@ from questionnaire.domain.assessment import (
     WorkflowStatus,
 )
 from questionnaire.domain.recommendations import recommendation_id
+from questionnaire.domain.review_coverage import (
+    MAX_REASON,
+    CommitmentReview,
+    Coverage,
+    ReviewerActivity,
+    rating_fingerprint,
+)
 from questionnaire.domain.text import control_character
-from questionnaire.domain.workflow import REVIEWABLE
+from questionnaire.domain.workflow import REVIEWABLE, TransitionError, find_transition
 from questionnaire.models import (
     Assessment,
     AssessmentItem,
@@ -33,6 +42,7 @@ from questionnaire.models import (
     ItemReview,
     ReviewerAssignment,
     Role,
+    SaveRequest,
     StateParty,
     User,
     utc_now,
@@ -47,7 +57,37 @@ MAX_TEXT = 8000
 
 
 class ReviewError(ValueError):
-    """The review step cannot be taken as asked; the message says why."""
+    """The review step cannot be taken as asked; the message says why.
+
+    `field` names the form field at fault, when there is one, so the page can mark it.
+    """
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class RatingConflict(ReviewError):
+    """Another reviewer changed this commitment's rating since the page was shown."""
+
+    def __init__(self, current: ItemReview) -> None:
+        super().__init__(
+            "another reviewer changed this rating since you opened the page; compare "
+            "theirs with yours below and save again to keep yours",
+            "rating",
+        )
+        self.current = current
+
+
+class ReviewIncomplete(ReviewError):
+    """Some commitments are neither rated nor explained; the reasons given were kept."""
+
+    def __init__(self, coverage: Coverage) -> None:
+        super().__init__(
+            f"{len(coverage.uncovered)} commitment(s) need a rating or a reason before the "
+            "review can be completed"
+        )
+        self.coverage = coverage
 
 
 def _refuse_control_characters(**texts: str) -> None:
@@ -56,7 +96,8 @@ def _refuse_control_characters(**texts: str) -> None:
         code = control_character(text)
         if code:
             raise ReviewError(
-                f"the {what.replace('_', ' ')} contains a control character ({code}); remove it"
+                f"the {what.replace('_', ' ')} contains a control character ({code}); remove it",
+                what,
             )
 
 
@@ -168,21 +209,101 @@ def save_rating(
     framework: str | None,
     practice: str | None,
     observations: str,
+    unrated_reason: str | None = None,
 ) -> ItemReview:
+    """Rate one commitment (the command line and the demo; pages use `save_review`)."""
     _require_reviewer(session, user, assessment)
-    _refuse_control_characters(observations=observations)
+    review = _apply_rating(
+        session,
+        user,
+        item,
+        RatingInput(framework, practice, observations, unrated_reason, base=None),
+    )
+    mark_changed(session, assessment.id)
+    session.commit()
+    return review or _existing_review(session, item)
+
+
+def _existing_review(session: Session, item: AssessmentItem) -> ItemReview:
+    review = review_of(session, item)
+    assert review is not None
+    return review
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    """A rating as a form carries it.
+
+    `unrated_reason` None leaves the stored reason as it is. `base` is the fingerprint of
+    the rating the page showed; None when the caller did not show one (last write wins).
+    """
+
+    framework: str | None
+    practice: str | None
+    observations: str
+    unrated_reason: str | None = None
+    base: str | None = None
+
+
+def _check_rating(rating: RatingInput) -> tuple[FrameworkRating | None, PracticeRating | None]:
+    _refuse_control_characters(
+        observations=rating.observations, unrated_reason=rating.unrated_reason or ""
+    )
     try:
-        framework_rating = FrameworkRating(framework) if framework else None
-        practice_rating = PracticeRating(practice) if practice else None
+        framework = FrameworkRating(rating.framework) if rating.framework else None
     except ValueError:
-        raise ReviewError("choose a rating from the list") from None
-    if len(observations) > MAX_TEXT:
-        raise ReviewError(f"observations may have at most {MAX_TEXT} characters")
-    review = review_of(session, item) or ItemReview(item_id=item.id)
-    before = (review.framework, review.practice, review.observations)
-    review.framework = framework_rating
-    review.practice = practice_rating
-    review.observations = observations.strip()
+        raise ReviewError("choose a rating from the list", "framework") from None
+    try:
+        practice = PracticeRating(rating.practice) if rating.practice else None
+    except ValueError:
+        raise ReviewError("choose a rating from the list", "practice") from None
+    if len(rating.observations) > MAX_TEXT:
+        raise ReviewError(f"observations may have at most {MAX_TEXT} characters", "observations")
+    if rating.unrated_reason is not None and len(rating.unrated_reason.strip()) > MAX_REASON:
+        raise ReviewError(f"the reason may have at most {MAX_REASON} characters", "unrated_reason")
+    return framework, practice
+
+
+def rating_base(review: ItemReview | None) -> str:
+    """The fingerprint of a stored rating, as a page sends it back with its form."""
+    if review is None:
+        return rating_fingerprint(None, None, "", "")
+    return rating_fingerprint(
+        review.framework.value if review.framework else None,
+        review.practice.value if review.practice else None,
+        review.observations or "",
+        review.unrated_reason or "",
+    )
+
+
+def _apply_rating(
+    session: Session, user: User, item: AssessmentItem, rating: RatingInput
+) -> ItemReview | None:
+    """Store the rating when the person changed it; None when there was nothing to store.
+
+    A change made by another reviewer since the page was shown is not overwritten
+    silently: `RatingConflict` carries theirs, and the page shows both.
+    """
+    framework, practice = _check_rating(rating)
+    stored = review_of(session, item)
+    reason = (
+        rating.unrated_reason.strip()
+        if rating.unrated_reason is not None
+        else (stored.unrated_reason if stored else "")
+    )
+    posted = rating_fingerprint(rating.framework, rating.practice, rating.observations, reason)
+    current = rating_base(stored)
+    if posted == current or (rating.base is not None and posted == rating.base):
+        return None  # nothing new from this person
+    if rating.base is not None and current != rating.base:
+        assert stored is not None  # the page showed a rating that has changed since
+        raise RatingConflict(stored)
+    review = stored or ItemReview(item_id=item.id)
+    before = (review.framework, review.practice)
+    review.framework = framework
+    review.practice = practice
+    review.observations = rating.observations.strip()
+    review.unrated_reason = reason
     review.updated_by_id = user.id
     review.updated_at = utc_now()
     session.add(review)
@@ -193,13 +314,12 @@ def save_rating(
         "review.rated",
         item,
         {
-            "framework": framework,
-            "practice": practice,
-            "before": [getattr(b, "value", b) for b in before[:2]],
+            "framework": rating.framework,
+            "practice": rating.practice,
+            "before": [getattr(b, "value", b) for b in before],
+            "unrated_reason": bool(reason),
         },
     )
-    mark_changed(session, assessment.id)
-    session.commit()
     return review
 
 
@@ -221,21 +341,37 @@ def add_finding(
     new: NewFinding,
     technical_assistance_types: frozenset[str],
 ) -> FindingRecord:
+    """Record one finding (the command line and the demo; pages use `save_review`)."""
     _require_reviewer(session, user, assessment)
+    _check_finding(new, technical_assistance_types)
+    finding = _apply_finding(session, user, assessment, item, new)
+    mark_changed(session, assessment.id)
+    session.commit()
+    return finding
+
+
+def _check_finding(new: NewFinding, technical_assistance_types: frozenset[str]) -> None:
     _refuse_control_characters(
         finding=new.text, recommendation=new.recommendation, provided_by=new.provided_by
     )
     text = new.text.strip()
     if not text:
-        raise ReviewError("write the finding")
-    if len(text) > MAX_TEXT or len(new.recommendation) > MAX_TEXT:
-        raise ReviewError(f"a finding may have at most {MAX_TEXT} characters")
+        raise ReviewError("write the finding", "text")
+    if len(text) > MAX_TEXT:
+        raise ReviewError(f"a finding may have at most {MAX_TEXT} characters", "text")
+    if len(new.recommendation) > MAX_TEXT:
+        raise ReviewError(f"a finding may have at most {MAX_TEXT} characters", "recommendation")
     if new.kind is FindingKind.CHALLENGE and not new.recommendation.strip():
-        raise ReviewError("a challenge ends in a recommendation; write it")
+        raise ReviewError("a challenge ends in a recommendation; write it", "recommendation")
     if new.kind is FindingKind.TECHNICAL_ASSISTANCE and (
         new.technical_assistance_type not in technical_assistance_types
     ):
-        raise ReviewError("choose the type of technical assistance")
+        raise ReviewError("choose the type of technical assistance", "technical_assistance_type")
+
+
+def _apply_finding(
+    session: Session, user: User, assessment: Assessment, item: AssessmentItem, new: NewFinding
+) -> FindingRecord:
     code = ""
     if new.kind is FindingKind.CHALLENGE:
         codes = session.scalars(
@@ -250,7 +386,7 @@ def add_finding(
     finding = FindingRecord(
         item_id=item.id,
         kind=new.kind,
-        text=text,
+        text=new.text.strip(),
         recommendation=new.recommendation.strip(),
         recommendation_id=code,
         technical_assistance_type=new.technical_assistance_type,
@@ -267,8 +403,6 @@ def add_finding(
         finding,
         {"kind": new.kind.value, "recommendation_id": code},
     )
-    mark_changed(session, assessment.id)
-    session.commit()
     return finding
 
 
@@ -341,26 +475,46 @@ def findings_of(session: Session, item: AssessmentItem) -> list[FindingRecord]:
 def ask_clarification(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem, question: str
 ) -> Clarification:
+    """Ask the state party one question (the demo; pages use `save_review`)."""
     _require_reviewer(session, user, assessment)
+    _check_question(question)
+    clarification = _apply_question(session, user, item, question)
+    mark_changed(session, assessment.id)
+    _commit_asking(session, user, assessment, item)
+    return clarification
+
+
+def _check_question(question: str) -> None:
     _refuse_control_characters(question=question)
     question = question.strip()
     if not question or len(question) > MAX_TEXT:
-        raise ReviewError(f"write the question (at most {MAX_TEXT} characters)")
-    clarification = Clarification(item_id=item.id, question=question, asked_by_id=user.id)
+        raise ReviewError(f"write the question (at most {MAX_TEXT} characters)", "question")
+
+
+def _apply_question(
+    session: Session, user: User, item: AssessmentItem, question: str
+) -> Clarification:
+    clarification = Clarification(item_id=item.id, question=question.strip(), asked_by_id=user.id)
     session.add(clarification)
     session.flush()
     record(session, Actor.of(user), "clarification.asked", clarification, {"item": item.id})
-    mark_changed(session, assessment.id)
-    session.commit()
-    if assessment.status is not WorkflowStatus.CLARIFICATION_REQUESTED:
-        transition(
-            session,
-            user,
-            assessment,
-            WorkflowStatus.CLARIFICATION_REQUESTED,
-            note=f"paragraph {item.paragraph}",
-        )
     return clarification
+
+
+def _commit_asking(
+    session: Session, user: User, assessment: Assessment, item: AssessmentItem
+) -> None:
+    """Commit, moving the assessment to "clarification requested" in the same transaction."""
+    if assessment.status is WorkflowStatus.CLARIFICATION_REQUESTED:
+        session.commit()
+        return
+    transition(
+        session,
+        user,
+        assessment,
+        WorkflowStatus.CLARIFICATION_REQUESTED,
+        note=f"paragraph {item.paragraph}",
+    )
 
 
 def answer_clarification(
@@ -422,16 +576,25 @@ def add_comment(
     )
     if not allowed:
         raise access.NotAllowed("only the state party, its reviewers and the secretariat comment")
+    _check_comment(body)
+    comment = _apply_comment(session, user, item, body)
+    mark_changed(session, assessment.id)
+    session.commit()
+    return comment
+
+
+def _check_comment(body: str) -> None:
     _refuse_control_characters(comment=body)
     body = body.strip()
     if not body or len(body) > MAX_TEXT:
-        raise ReviewError(f"write the comment (at most {MAX_TEXT} characters)")
-    comment = Comment(item_id=item.id, author_id=user.id, body=body)
+        raise ReviewError(f"write the comment (at most {MAX_TEXT} characters)", "body")
+
+
+def _apply_comment(session: Session, user: User, item: AssessmentItem, body: str) -> Comment:
+    comment = Comment(item_id=item.id, author_id=user.id, body=body.strip())
     session.add(comment)
     session.flush()
     record(session, Actor.of(user), "comment.added", comment, {"item": item.id})
-    mark_changed(session, assessment.id)
-    session.commit()
     return comment
 
 
@@ -488,3 +651,300 @@ def send_clarifications(session: Session, user: User, assessment: Assessment) ->
     if remaining:
         raise access.NotAllowed(f"{remaining} question(s) of the reviewers are still unanswered")
     transition(session, user, assessment, WorkflowStatus.ANSWERED)
+
+
+@dataclass(frozen=True)
+class ReviewSubmission:
+    """Everything a reviewer sent from one commitment's review page, saved together.
+
+    `rating` None leaves the rating alone; `finding` None records none; `question` is sent
+    to the state party and `comment` posted unless None (empty ones are refused).
+    `request_id` is the page's own id: the same page sent twice saves once.
+    """
+
+    rating: RatingInput | None = None
+    finding: NewFinding | None = None
+    question: str | None = None
+    comment: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewSaved:
+    """What a submission stored; `repeated` when the same page had been saved already."""
+
+    rating: ItemReview | None = None
+    finding: FindingRecord | None = None
+    clarification: Clarification | None = None
+    comment: Comment | None = None
+    repeated: bool = False
+
+
+def save_review(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    item: AssessmentItem,
+    submission: ReviewSubmission,
+    technical_assistance_types: frozenset[str],
+) -> ReviewSaved:
+    """Save a commitment's rating, observations, finding, question and comment at once.
+
+    Everything is checked before anything is stored, and all of it is stored in one
+    transaction or none of it: a bad finding never costs the rating typed beside it.
+    """
+    _require_reviewer(session, user, assessment)
+    if submission.rating is not None:
+        _check_rating(submission.rating)
+    if submission.finding is not None:
+        _check_finding(submission.finding, technical_assistance_types)
+    if submission.question is not None:
+        _check_question(submission.question)
+    if submission.comment is not None:
+        _check_comment(submission.comment)
+    if submission.request_id and _already_saved(session, user, assessment, submission.request_id):
+        return ReviewSaved(repeated=True)
+    try:
+        if submission.request_id:
+            session.add(
+                SaveRequest(
+                    request_id=submission.request_id,
+                    assessment_id=assessment.id,
+                    item_id=item.id,
+                    user_id=user.id,
+                )
+            )
+            session.flush()
+        rating = (
+            _apply_rating(session, user, item, submission.rating)
+            if submission.rating is not None
+            else None
+        )
+        finding = (
+            _apply_finding(session, user, assessment, item, submission.finding)
+            if submission.finding is not None
+            else None
+        )
+        comment = (
+            _apply_comment(session, user, item, submission.comment)
+            if submission.comment is not None
+            else None
+        )
+        clarification = (
+            _apply_question(session, user, item, submission.question)
+            if submission.question is not None
+            else None
+        )
+        mark_changed(session, assessment.id)
+        if clarification is not None:
+            _commit_asking(session, user, assessment, item)
+        else:
+            session.commit()
+    except IntegrityError:
+        session.rollback()  # the same page, saved by a concurrent second click
+        return ReviewSaved(repeated=True)
+    except Exception:
+        session.rollback()
+        raise
+    return ReviewSaved(rating, finding, clarification, comment)
+
+
+def _already_saved(session: Session, user: User, assessment: Assessment, request_id: str) -> bool:
+    return (
+        session.scalar(
+            select(SaveRequest.id).where(
+                SaveRequest.assessment_id == assessment.id,
+                SaveRequest.user_id == user.id,
+                SaveRequest.request_id == request_id,
+            )
+        )
+        is not None
+    )
+
+
+def commitment_reviews(session: Session, assessment: Assessment) -> list[CommitmentReview]:
+    """Every commitment of the questionnaire, in its order, with where its review stands."""
+    findings = (
+        select(FindingRecord.item_id, func.count().label("n"))
+        .where(FindingRecord.deleted_at.is_(None))
+        .group_by(FindingRecord.item_id)
+        .subquery()
+    )
+    questions = (
+        select(Clarification.item_id, func.count().label("n"))
+        .where(Clarification.answered_at.is_(None))
+        .group_by(Clarification.item_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            AssessmentItem.commitment_id,
+            AssessmentItem.paragraph,
+            ItemReview.framework,
+            ItemReview.practice,
+            ItemReview.updated_by_id,
+            User.name,
+            ItemReview.unrated_reason,
+            findings.c.n,
+            questions.c.n,
+        )
+        .outerjoin(ItemReview, ItemReview.item_id == AssessmentItem.id)
+        .outerjoin(User, User.id == ItemReview.updated_by_id)
+        .outerjoin(findings, findings.c.item_id == AssessmentItem.id)
+        .outerjoin(questions, questions.c.item_id == AssessmentItem.id)
+        .where(AssessmentItem.assessment_id == assessment.id)
+        .order_by(AssessmentItem.position)
+    )
+    return [
+        CommitmentReview(
+            commitment_id=commitment_id,
+            paragraph=paragraph,
+            framework=framework.value if framework else None,
+            practice=practice.value if practice else None,
+            rated_by_id=rated_by_id,
+            rated_by_name=name or "",
+            unrated_reason=reason or "",
+            findings=finding_count or 0,
+            open_clarifications=question_count or 0,
+        )
+        for (
+            commitment_id,
+            paragraph,
+            framework,
+            practice,
+            rated_by_id,
+            name,
+            reason,
+            finding_count,
+            question_count,
+        ) in rows
+    ]
+
+
+def coverage(session: Session, assessment: Assessment) -> Coverage:
+    """The review's coverage and each assigned reviewer's part in it."""
+    commitments = commitment_reviews(session, assessment)
+    item_ids = select(AssessmentItem.id).where(AssessmentItem.assessment_id == assessment.id)
+
+    def counted(column: object, *conditions: object) -> dict[int, int]:
+        query = (
+            select(column, func.count())  # type: ignore[call-overload]
+            .where(*conditions)
+            .group_by(column)
+        )
+        return {user_id: count for user_id, count in session.execute(query) if user_id}
+
+    ratings = counted(
+        ItemReview.updated_by_id,
+        ItemReview.item_id.in_(item_ids),
+        ItemReview.framework.is_not(None),
+    )
+    findings = counted(
+        FindingRecord.author_id,
+        FindingRecord.item_id.in_(item_ids),
+        FindingRecord.deleted_at.is_(None),
+    )
+    questions = counted(Clarification.asked_by_id, Clarification.item_id.in_(item_ids))
+    comments = counted(Comment.author_id, Comment.item_id.in_(item_ids))
+    reviewers = tuple(
+        ReviewerActivity(
+            reviewer_id=a.reviewer_id,
+            name=a.reviewer.name,
+            state_party_code=a.reviewer.state_party_code or "",
+            ratings=ratings.get(a.reviewer_id, 0),
+            findings=findings.get(a.reviewer_id, 0),
+            questions=questions.get(a.reviewer_id, 0),
+            comments=comments.get(a.reviewer_id, 0),
+        )
+        for a in assignments(session, assessment)
+    )
+    return Coverage(tuple(commitments), reviewers)
+
+
+def _require_step(user: User, assessment: Assessment, target: WorkflowStatus) -> None:
+    """Refuse a step the workflow does not allow now, saying so plainly when already taken."""
+    if assessment.status is target:
+        raise access.NotAllowed(
+            f"the assessment is {target.value.replace('_', ' ')} already; nothing was changed"
+        )
+    try:
+        find_transition(assessment.status, target, user.role.value)
+    except TransitionError as error:
+        raise access.NotAllowed(str(error)) from None
+
+
+def complete_review(
+    session: Session, user: User, assessment: Assessment, reasons: Mapping[str, str]
+) -> Coverage:
+    """Complete the review once every commitment is rated or explained.
+
+    `reasons` maps commitment ids to the reviewers' reason for leaving them unrated. Valid
+    reasons are stored whether or not the review can be completed yet, so nothing typed is
+    lost; `ReviewIncomplete` then lists what still needs a rating or a reason.
+    """
+    if not access.is_assigned_reviewer(session, user, assessment):
+        raise access.NotFound(f"assessment {assessment.id}")
+    _require_step(user, assessment, WorkflowStatus.REVIEW_COMPLETED)
+    items = {
+        item.commitment_id: item
+        for item in session.scalars(
+            select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id)
+        )
+    }
+    cleaned: dict[str, str] = {}
+    for commitment_id, reason in reasons.items():
+        if commitment_id not in items:
+            raise access.NotFound(f"commitment {commitment_id} in assessment {assessment.id}")
+        _refuse_control_characters(unrated_reason=reason)
+        if len(reason.strip()) > MAX_REASON:
+            raise ReviewError(
+                f"a reason may have at most {MAX_REASON} characters", f"reason-{commitment_id}"
+            )
+        cleaned[commitment_id] = reason.strip()
+    for commitment_id, reason in cleaned.items():
+        item = items[commitment_id]
+        review = review_of(session, item)
+        if review is None and not reason:
+            continue
+        review = review or ItemReview(item_id=item.id)
+        if (review.unrated_reason or "") == reason:
+            continue
+        review.unrated_reason = reason
+        review.updated_at = utc_now()
+        if review.framework is None and review.practice is None:
+            review.updated_by_id = user.id
+        session.add(review)
+        session.flush()
+        record(session, Actor.of(user), "review.unrated_reason", item, {"reason": reason})
+    session.flush()
+    result = coverage(session, assessment)
+    if not result.complete:
+        mark_changed(session, assessment.id)
+        session.commit()  # the reasons given are kept for the next attempt
+        raise ReviewIncomplete(result)
+    transition(
+        session,
+        user,
+        assessment,
+        WorkflowStatus.REVIEW_COMPLETED,
+        note=f"{result.rated} of {result.total} commitments rated, "
+        f"{len(result.with_reason)} with a reason",
+    )
+    return result
+
+
+def finalize(session: Session, user: User, assessment: Assessment) -> Coverage:
+    """The secretariat finalizes a completed review; the coverage goes into the record."""
+    access.require_secretariat(user, N_("Only the secretariat finalizes an assessment."))
+    _require_step(user, assessment, WorkflowStatus.FINALIZED)
+    result = coverage(session, assessment)
+    inactive = ", ".join(r.name for r in result.inactive_reviewers)
+    transition(
+        session,
+        user,
+        assessment,
+        WorkflowStatus.FINALIZED,
+        note=f"{result.rated} of {result.total} commitments rated"
+        + (f"; reviewers without any activity: {inactive}" if inactive else ""),
+    )
+    return result

@@ -258,15 +258,28 @@ def remove_evidence(assessment_id: int, commitment_id: str, evidence_id: int) ->
 
 @blueprint.route("/<int:assessment_id>/submit", methods=["GET", "POST"])
 @allow()
-def submit(assessment_id: int) -> str | Response:
+def submit(assessment_id: int) -> str | Response | tuple[str, int]:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
     missing = questionnaires.missing_answers(session, assessment)
     if request.method == "POST":
         if missing:
             flash(_("Answer the questions listed below before submitting."), "error")
+        elif request.form.get("confirm") != "yes":
+            # Submitting locks the answers: it is confirmed on the server, not only in the page.
+            flash(_("Nothing was submitted: tick the box to confirm the submission."), "error")
+            return render_template(
+                "assessments/submit.html",
+                assessment=assessment,
+                missing=missing,
+                bank=bank_for(assessment),
+            ), 400
         else:
-            questionnaires.submit(session, current_user, assessment)
+            try:
+                questionnaires.submit(session, current_user, assessment)
+            except access.NotAllowed as refusal:  # submitted already, or not the focal point
+                flash(_("Not possible: %(reason)s", reason=str(refusal)), "error")
+                return redirect(url_for(".overview", assessment_id=assessment.id))
             flash(_("The questionnaire was submitted. The answers are now locked."), "info")
             return redirect(url_for(".overview", assessment_id=assessment.id))
     return render_template(

@@ -68,8 +68,8 @@ def test_the_whole_job_in_a_real_browser(
     rated_paragraph = review_one_commitment(reviewer, assessment_url, shots)
 
     answer_clarification(focal_point, assessment_url, commitment_urls[0])
-    take_step(reviewer, assessment_url, "Complete review", "Review completed")
-    take_step(secretariat, assessment_url, "Finalize", "Finalized")
+    complete_review(reviewer, assessment_url)
+    finalize(secretariat, assessment_url)
 
     country_report = download_gap_report(secretariat, assessment_url, tmp_path)
     cross_country = build_cross_country_workbook(secretariat, live_server, tmp_path, shots)
@@ -193,6 +193,7 @@ def fill_in_and_submit(
     follow(page, page.get_by_role("link", name="Check and submit"))
     expect(page.get_by_text("Every required question is answered.")).to_be_visible()
     expect(page.locator("ul.missing")).to_have_count(0)
+    page.get_by_label(re.compile("I confirm")).check()
     follow(page, page.get_by_role("button", name="Submit the questionnaire"))
     expect_status(page, "Submitted")
     return commitment_urls
@@ -300,8 +301,8 @@ def review_one_commitment(page: Page, assessment_url: str, shots: Screenshots) -
     ).check()
     rating.get_by_role("group", name="Implementation in practice").get_by_label("Moderate").check()
     rating.get_by_label("Observations").fill("Training exists; its needs are not assessed.")
-    follow(page, rating.get_by_role("button", name="Save the rating"))
-    expect(flash(page)).to_contain_text("Rating saved.")
+    follow(page, rating.get_by_role("button", name="Save", exact=True))
+    expect(flash(page)).to_contain_text("Saved: the rating and observations.")
 
     record_finding(page, "Success and good practice", GOOD_PRACTICE)
     record_finding(page, "Challenge and recommendation", CHALLENGE, RECOMMENDATION)
@@ -309,11 +310,32 @@ def review_one_commitment(page: Page, assessment_url: str, shots: Screenshots) -
     shots.take(page, "review")
 
     page.get_by_label("Question for clarification").fill(CLARIFICATION)
-    follow(page, page.get_by_role("button", name="Request clarification"))
+    follow(page, page.get_by_role("button", name="Send the question to the state party"))
     expect(flash(page)).to_contain_text("Question sent to the state party.")
     page.goto(assessment_url)
     expect_status(page, "Clarification requested")
     return paragraph
+
+
+def complete_review(page: Page, assessment_url: str) -> None:
+    """The reviewer gives a reason for each commitment left unrated, confirms, completes."""
+    page.goto(assessment_url)
+    follow(page, page.locator("div.steps").get_by_role("button", name="Complete review"))
+    for reason in page.locator("#unrated textarea").all():
+        reason.fill("Reviewed together with the rated commitment of this section.")
+    page.get_by_label(re.compile("I confirm")).check()
+    follow(page, page.get_by_role("button", name="Complete the review"))
+    expect_status(page, "Review completed")
+
+
+def finalize(page: Page, assessment_url: str) -> None:
+    """The secretariat reads the coverage, confirms and finalizes."""
+    page.goto(assessment_url)
+    follow(page, page.locator("div.steps").get_by_role("button", name="Finalize"))
+    expect(page.locator("#coverage")).to_contain_text("commitments rated")
+    page.get_by_label(re.compile("I confirm")).check()
+    follow(page, page.get_by_role("button", name="Finalize", exact=True))
+    expect_status(page, "Finalized")
 
 
 def record_finding(

@@ -297,16 +297,19 @@ PLAUSIBLE_FORMS: dict[str, Callable[[Aim], list[dict[str, Any]]]] = {
     "reviews.open_draft": lambda aim: [{"opened": "1"}],
     "exports.offline_apply": lambda aim: [{"token": aim.victim.stash_token}],
     "exports.offline_import": lambda aim: [{"file": _upload(aim.victim.template, "q.xlsx")}],
-    "reviews.ask": lambda aim: [{"question": f"{PROBE} question"}],
-    "reviews.add_finding": lambda aim: [
-        {"kind": "challenge", "text": f"{PROBE} finding", "recommendation": PROBE}
+    "reviews.save": lambda aim: [
+        {"framework": "fully", "practice": "high", "observations": f"{PROBE} observations"},
+        {"kind": "challenge", "text": f"{PROBE} finding", "recommendation": PROBE},
+        {"action": "ask", "question": f"{PROBE} question"},
+        {"action": "comment", "body": f"{PROBE} comment"},
     ],
     "reviews.remove_finding": lambda aim: [{}],
     "assessments.remove_evidence": lambda aim: [{}],
     "accounts.lift_lockout": lambda aim: [{}],
-    "reviews.rate": lambda aim: [
-        {"framework": "fully", "practice": "high", "observations": f"{PROBE} observations"}
+    "reviews.complete": lambda aim: [
+        {"confirm": "yes", f"reason-{aim.world.commitment_id}": f"{PROBE} reason"}
     ],
+    "reviews.finalize": lambda aim: [{"confirm": "yes"}],
     "reviews.assign": lambda aim: [{"reviewer_id": str(_some_reviewer(aim))}],
     "reviews.unassign": lambda aim: [{}],
     "reviews.change_status": lambda aim: [{"target": "answered"}],
@@ -477,7 +480,8 @@ def _crawl(
 # is still allowed: the state party writes, sends its clarifications, then the reviewer
 # reviews, then the secretariat re-assigns reviewers and manages accounts. The other POST
 # endpoints change no country's rows even for those entitled: the import previews, "apply"
-# finds nothing new in the genuine workbook, submitting needs a draft, the cross-country
+# finds nothing new in the genuine workbook, submitting needs a draft, completing the review
+# and finalizing need a review at that step (tests/web/test_review_completion.py), the cross-country
 # report writes a job file, lifting a lock-out changes log-in attempts only, and log-in,
 # log-out, password and language concern the sender.
 def _control_steps(world: PostWorld) -> list[tuple[str, str, dict[str, object]]]:
@@ -496,11 +500,9 @@ def _control_steps(world: PostWorld) -> list[tuple[str, str, dict[str, object]]]
             {**item, "clarification_id": kenya.clarification_id},
         ),
         ("reviews.change_status", FOCAL_POINT["KEN"], item),
-        ("reviews.rate", KENYA_REVIEWER, item),
-        ("reviews.add_finding", KENYA_REVIEWER, item),
+        ("reviews.save", KENYA_REVIEWER, item),
         # The seeded finding has no author among the reviewers: the secretariat removes it.
         ("reviews.remove_finding", SECRETARIAT, {**item, "finding_id": kenya.finding_id}),
-        ("reviews.ask", KENYA_REVIEWER, item),
         ("reviews.consent", SECRETARIAT, item),
         ("reviews.open_draft", SECRETARIAT, item),
         (

@@ -112,8 +112,8 @@ WRITES = {
     ),
     "clarification question": (
         REVIEWER,
-        "review/clarifications",
-        {"question": "Which\x00?"},
+        "review",
+        {"action": "ask", "question": "Which\x00?"},
         "Question",
     ),
     "clarification answer": (
@@ -124,25 +124,25 @@ WRITES = {
     ),
     "observations": (
         REVIEWER,
-        "review/rating",
+        "review",
         {"framework": "fully", "practice": "high", "observations": "Good\x00"},
         "Observations",
     ),
     "finding text": (
         REVIEWER,
-        "review/findings",
+        "review",
         {"kind": "good_practice", "text": "Training\x00"},
         "Finding",
     ),
     "recommendation": (
         REVIEWER,
-        "review/findings",
+        "review",
         {"kind": "challenge", "text": "Gap", "recommendation": "Close it\x1b"},
         "Recommendation",
     ),
     "provided_by": (
         REVIEWER,
-        "review/findings",
+        "review",
         {
             "kind": "technical_assistance",
             "text": "Need",

@@ -130,7 +130,7 @@ def test_an_over_long_technical_assistance_type_is_refused_by_name(
     """Stored unchecked for other kinds of finding: a 500 on PostgreSQL (a 40-character column)."""
     reviewer = client_for(app, REVIEWER)
     form = {"kind": "good_practice", "text": "Training", "technical_assistance_type": "t" * 41}
-    response = post_form(reviewer, world.review + "/findings", form)
+    response = post_form(reviewer, world.review, form)
     assert response.status_code == 400
     assert "technical_assistance_type" in response.get_data(as_text=True)
     assert count_rows(db, FindingRecord) == 0

@@ -78,9 +78,7 @@ def _finding(db: Session, text: str) -> FindingRecord:
 
 
 def _add_finding(client: FlaskClient, review: Review, text: str) -> None:
-    answer = post_form(
-        client, f"{review.review_page}/findings", {"kind": "good_practice", "text": text}
-    )
+    answer = post_form(client, review.review_page, {"kind": "good_practice", "text": text})
     assert answer.status_code == 302
 
 

@@ -179,13 +179,13 @@ def _review(client: FlaskClient, assessment: Assessment) -> None:
     base = f"/assessments/{assessment.id}/review/{FORM}"
     post_form(
         client,
-        f"{base}/rating",
+        base,
         {"framework": "partially", "practice": "low", "observations": hostile("observations")},
     )
-    post_form(client, f"{base}/findings", {"kind": "good_practice", "text": hostile("finding")})
+    post_form(client, base, {"kind": "good_practice", "text": hostile("finding")})
     post_form(
         client,
-        f"{base}/findings",
+        base,
         {
             "kind": "challenge",
             "text": hostile("challenge"),
@@ -194,7 +194,7 @@ def _review(client: FlaskClient, assessment: Assessment) -> None:
     )
     post_form(
         client,
-        f"{base}/findings",
+        base,
         {
             "kind": "technical_assistance",
             "text": hostile("assistance"),
@@ -203,7 +203,7 @@ def _review(client: FlaskClient, assessment: Assessment) -> None:
             "provided_by": hostile("provided by"),
         },
     )
-    post_form(client, f"{base}/clarifications", {"question": hostile("clarification question")})
+    post_form(client, base, {"action": "ask", "question": hostile("clarification question")})
     post_form(
         client,
         f"/assessments/{assessment.id}/c/{FORM}/comments",

@@ -254,7 +254,7 @@ def test_finalizing_builds_both_reports_ahead_so_downloads_come_from_the_cache(
     secretariat = _client_for(app, "officer@secretariat.test")
     token = csrf_token(secretariat, "/")
     secretariat.post(
-        f"/assessments/{answered.id}/status", data={"csrf_token": token, "target": "finalized"}
+        f"/assessments/{answered.id}/finalize", data={"csrf_token": token, "confirm": "yes"}
     )
     assert len(_cached_reports(app)) == 2  # Chinese and English
     exports = select(AuditEvent).where(AuditEvent.action == "export.country_report")
@@ -273,7 +273,7 @@ def test_a_refused_step_builds_no_report(app: Flask, db: Session, answered: Asse
     secretariat = _client_for(app, "officer@secretariat.test")
     token = csrf_token(secretariat, "/")
     reply = secretariat.post(
-        f"/assessments/{answered.id}/status", data={"csrf_token": token, "target": "finalized"}
+        f"/assessments/{answered.id}/finalize", data={"csrf_token": token, "confirm": "yes"}
     )
     assert reply.status_code == 302  # back to the overview, with the reason flashed
     assert _cached_reports(app) == []

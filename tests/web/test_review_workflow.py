@@ -75,7 +75,7 @@ def test_the_whole_review_cycle(
     first = assessment.items[0].commitment_id
 
     _fill_everything(focal_point, assessment, loaded_bank)
-    _post(focal_point, f"{base}/status", target="submitted")
+    _post(focal_point, f"{base}/submit", confirm="yes")
     assert _status(db, assessment) == "submitted"
 
     for email in ("expert@japan.test", "expert@france.test"):
@@ -87,22 +87,22 @@ def test_the_whole_review_cycle(
     assert _status(db, assessment) == "in_review"
     _post(
         reviewer,
-        f"{base}/review/{first}/rating",
+        f"{base}/review/{first}",
         framework="partially",
         practice="low",
         observations="The law exists; no cases yet.",
     )
-    _post(reviewer, f"{base}/review/{first}/findings", kind="good_practice", text="Training plan")
+    _post(reviewer, f"{base}/review/{first}", kind="good_practice", text="Training plan")
     _post(
         reviewer,
-        f"{base}/review/{first}/findings",
+        f"{base}/review/{first}",
         kind="challenge",
         text="No statistics",
         recommendation="China should collect statistics.",
     )
     _post(
         reviewer,
-        f"{base}/review/{first}/findings",
+        f"{base}/review/{first}",
         kind="technical_assistance",
         text="Data systems",
         technical_assistance_type="capacity_building",
@@ -110,7 +110,7 @@ def test_the_whole_review_cycle(
     )
     codes = db.scalars(select(FindingRecord.recommendation_id)).all()
     assert f"CHN-2026-P{assessment.items[0].paragraph}-R1" in codes
-    _post(reviewer, f"{base}/review/{first}/clarifications", question="Which ministry leads?")
+    _post(reviewer, f"{base}/review/{first}", action="ask", question="Which ministry leads?")
     assert _status(db, assessment) == "clarification_requested"
 
     clarification = db.scalar(select(Clarification))
@@ -124,10 +124,13 @@ def test_the_whole_review_cycle(
     _post(focal_point, f"{base}/status", target="answered")
     assert _status(db, assessment) == "answered"
 
-    _post(reviewer, f"{base}/status", target="review_completed")
+    reasons = {
+        f"reason-{item.commitment_id}": "Reported elsewhere" for item in assessment.items[1:]
+    }
+    _post(reviewer, f"{base}/complete-review", confirm="yes", **reasons)
     assert _status(db, assessment) == "review_completed"
     _post(secretariat, f"{base}/consent", consent="executive_summary")
-    _post(secretariat, f"{base}/status", target="finalized")
+    _post(secretariat, f"{base}/finalize", confirm="yes")
     assert _status(db, assessment) == "finalized"
 
     events = db.scalars(select(WorkflowEvent.to_status).order_by(WorkflowEvent.id)).all()
@@ -139,7 +142,8 @@ def test_the_whole_review_cycle(
         "review_completed",
         "finalized",
     ]
-    assert db.scalar(select(func.count()).select_from(ItemReview)) == 1
+    rated = select(func.count()).select_from(ItemReview).where(ItemReview.framework.is_not(None))
+    assert db.scalar(rated) == 1
     actions = set(db.scalars(select(AuditEvent.action)))
     assert {
         "answers.saved",
@@ -159,7 +163,7 @@ def test_illegal_steps_are_refused_with_a_message(
     assessment = open_assessment(db, make_user)
     make_user("fp@china.test", Role.FOCAL_POINT, "CHN")
     secretariat = _client_for(app, "officer@secretariat.test")
-    response = _post(secretariat, f"/assessments/{assessment.id}/status", target="finalized")
+    response = _post(secretariat, f"/assessments/{assessment.id}/finalize", confirm="yes")
     page = secretariat.get(response.headers["Location"]).get_data(as_text=True)  # type: ignore[attr-defined]
     assert "cannot become finalized" in page
     assert _status(db, assessment) == "draft"
