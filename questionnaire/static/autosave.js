@@ -26,7 +26,9 @@
   // dirty: changed since the last save was sent. problem: the form holds text the server
   // refused, met a conflict for, or could not be reached for; it stays until a save
   // stores it, and leaving the page asks first.
-  var dirty = false, problem = false, saving = false, pendingRequestId = null, timer = null;
+  // A page shown with refused answers holds text the server has not stored.
+  var problem = Boolean(document.getElementById("error-summary"));
+  var dirty = false, saving = false, pendingRequestId = null, timer = null;
   var DELAY_MS = 3000;
   // Browsers cap what keepalive requests may carry (64 KiB in all); past that, leaving asks.
   var KEEPALIVE_LIMIT = 60000;

@@ -31,6 +31,7 @@ from questionnaire.models import Assessment, AssessmentItem, Role
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.assessments import bank_for, progress_of
 from questionnaire.services.evidence import EvidenceError
+from questionnaire.services.questionnaires import ItemFilter, OverviewFilter
 from questionnaire.storage import StorageError
 from questionnaire.web.i18n import said
 from questionnaire.web.policy import allow
@@ -66,14 +67,42 @@ def index() -> str:
 def overview(assessment_id: int) -> str:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
-    view = questionnaires.overview(session, current_user, assessment)
+    listed = _overview_filter()
+    view = questionnaires.overview(session, current_user, assessment, listed)
     from questionnaire.web.reviews import review_panel
 
     return render_template(
         "assessments/overview.html",
         assessment=assessment,
         view=view,
+        listed=listed,
+        filters=list(ItemFilter),
         panel=review_panel(assessment.id),
+    )
+
+
+# Longer search text matches no title; it is cut rather than refused.
+SEARCH_LIMIT = 200
+
+
+def _overview_filter() -> OverviewFilter:
+    """The overview's filter from the query string; an unknown choice lists everything."""
+    try:
+        show = ItemFilter(request.args.get("show", ItemFilter.ALL.value))
+    except ValueError:
+        show = ItemFilter.ALL
+    return OverviewFilter(show, request.args.get("q", "")[:SEARCH_LIMIT])
+
+
+@blueprint.get("/<int:assessment_id>/print")
+@allow()
+def printable(assessment_id: int) -> str:
+    session = db_session()
+    assessment = access.get_assessment(session, current_user, assessment_id)
+    return render_template(
+        "assessments/print.html",
+        assessment=assessment,
+        sections=questionnaires.printable(session, current_user, assessment),
     )
 
 
