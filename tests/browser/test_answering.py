@@ -104,7 +104,9 @@ def test_a_follow_up_question_appears_before_any_save(
 ) -> None:
     page = _open(browser, live_server, paths["p4"])
     saves: list[str] = []
-    page.on("request", lambda request: saves.append(request.url) if "autosave" in request.url else None)
+    page.on(
+        "request", lambda request: saves.append(request.url) if "autosave" in request.url else None
+    )
     measures = question(page, "measures")
     expect(measures).to_be_hidden()
     question(page, "status").get_by_label("Yes", exact=True).check()
