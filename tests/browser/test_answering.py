@@ -147,7 +147,9 @@ def test_a_refused_number_holds_back_nothing_and_stays_as_typed(
     browser: Browser, live_server: LiveServer, paths: dict[str, str]
 ) -> None:
     page = _open(browser, live_server, paths["p4"])
-    question(page, "body_types").locator("input[type=checkbox]").first.check()
+    bodies = question(page, "body_types")
+    bodies.locator("input[type=checkbox]").first.check()
+    bodies.locator("input[type=checkbox][value='none']").uncheck()
     staff = question(page, "staff_number").locator("input[type=text]")
     expect(staff).to_be_visible()
     staff.fill("约4000")
