@@ -16,28 +16,13 @@ from urllib.parse import urlsplit
 from questionnaire.domain.bank import BankCommitment, BankQuestion
 from questionnaire.domain.bank_schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
+from questionnaire.domain.errors import N_ as N_
+from questionnaire.domain.errors import AnswerError as AnswerError
+from questionnaire.domain.numbers import parse_number
 from questionnaire.domain.text import control_character
 
 DEFAULT_TEXT_LIMIT = 4000
 LINK_LIMIT = 2000
-
-
-def N_(message: str) -> str:
-    """Marks `message` for the translation catalogue; the web layer translates it."""
-    return message
-
-
-class AnswerError(ValueError):
-    """A value that does not fit its question; the message is shown next to the field.
-
-    The message is English with %(name)s fields, kept apart from its values, so the web
-    layer can say it in the person's language: `template` through gettext, then `params`.
-    """
-
-    def __init__(self, template: str, **params: object) -> None:
-        self.template = template
-        self.params = params
-        super().__init__(template % params if params else template)
 
 
 class ItemProgress(StrEnum):
@@ -96,10 +81,13 @@ def parse_answer(question: BankQuestion, raw: object) -> AnswerValue:
 def _number(question: BankQuestion, raw: object) -> float:
     if isinstance(raw, bool):
         raise AnswerError(N_("enter a number"))
-    try:
-        number = float(str(raw).strip().replace(",", "")) if isinstance(raw, str) else float(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise AnswerError(N_("“%(value)s” is not a number"), value=raw) from None
+    if isinstance(raw, str):
+        number = parse_number(raw)  # the forms people type: "4 230", "４２３０", "4.5万"
+    else:
+        try:
+            number = float(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise AnswerError(N_("“%(value)s” is not a number"), value=raw) from None
     if not math.isfinite(number):
         raise AnswerError(N_("enter a finite number"))
     if question.minimum is not None and number < question.minimum:

@@ -123,3 +123,56 @@ def _compare(op: ast.cmpop, left: Any, right: Any) -> bool:
         case ast.GtE():
             return left >= right
     return False
+
+
+_OPERATOR_NAMES: dict[type[ast.cmpop], str] = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+}
+
+
+def condition_data(condition: Condition) -> list[Any]:
+    """The checked condition as JSON-ready data, for the page's script to evaluate.
+
+    The browser shows a follow-up question as soon as its condition holds, without
+    waiting for a save. It does not parse the bank's text itself: it walks this tree,
+    built from the same parsed and checked expression the server evaluates, with the same
+    rules (static/conditions.js; a browser test compares both over every bank condition).
+    Each node is a list whose first element names it:
+    ``["and", ...]``, ``["or", ...]``, ``["not", node]``,
+    ``["compare", left, [[operator, right], ...]]``, ``["answer", question_id]``,
+    ``["literal", value]``, ``["tuple", [values]]``.
+    """
+    return _as_data(condition.tree)
+
+
+def _as_data(node: ast.expr) -> list[Any]:
+    match node:
+        case ast.BoolOp(op=ast.And(), values=values):
+            return ["and", *(_as_data(value) for value in values)]
+        case ast.BoolOp(op=ast.Or(), values=values):
+            return ["or", *(_as_data(value) for value in values)]
+        case ast.UnaryOp(operand=operand):
+            return ["not", _as_data(operand)]
+        case ast.Compare(left=left, ops=ops, comparators=comparators):
+            pairs = [
+                [_OPERATOR_NAMES[type(op)], _as_data(comparator)]
+                for op, comparator in zip(ops, comparators, strict=True)
+            ]
+            return ["compare", _as_data(left), pairs]
+        case ast.Name(id=name):
+            return ["answer", name]
+        case ast.Constant(value=value):
+            return ["literal", value]
+        case ast.Tuple(elts=elements) | ast.List(elts=elements):
+            return [
+                "tuple",
+                [element.value for element in elements if isinstance(element, ast.Constant)],
+            ]
+    raise ConditionError(f"unexpected {type(node).__name__}")  # excluded by _check

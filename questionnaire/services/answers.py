@@ -35,14 +35,6 @@ from questionnaire.services.assessments import bank_for, mark_changed
 from questionnaire.services.audit import record
 
 
-class AnswerValidationError(ValueError):
-    """Some values do not fit their questions; nothing was saved."""
-
-    def __init__(self, errors: dict[str, AnswerError]) -> None:
-        self.errors = errors  # by question id; each says itself in any language (web layer)
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-
-
 @dataclass(frozen=True)
 class Conflict:
     question_id: str
@@ -60,7 +52,9 @@ class SaveResult:
     versions: dict[str, int]
     saved_at: dt.datetime
     duplicate: bool = False
-    errors: dict[str, str] = field(default_factory=dict)
+    # Values that do not fit their questions, by question id: not saved, the stored answer
+    # (if any) unchanged; each error says itself in any language (web layer).
+    errors: dict[str, AnswerError] = field(default_factory=dict)
 
 
 def commitment_of(assessment: Assessment, item: AssessmentItem) -> BankCommitment:
@@ -87,15 +81,17 @@ def save_answers(
     request_id: str | None = None,
     source: str = "online",
 ) -> SaveResult:
-    """Validate, then apply the changed answers whose versions are current; commit."""
+    """Apply the changed answers that fit their questions and whose versions are current.
+
+    One value that does not fit its question does not hold back the others: they are
+    saved, and the refused ones come back in `errors` with the reason, so the page can
+    keep the text as typed beside its message. Commits.
+    """
     require_answer_editing(user, assessment)
     commitment = commitment_of(assessment, item)
-    if request_id and _already_applied(session, user, assessment, request_id):
-        return _duplicate(session, item)
-
     parsed, errors = _parse_all(commitment, raw_values)
-    if errors:
-        raise AnswerValidationError(errors)
+    if request_id and _already_applied(session, user, assessment, request_id):
+        return _duplicate(session, item, errors)
 
     now = utc_now()
     if request_id:
@@ -111,14 +107,14 @@ def save_answers(
             session.flush()
         except IntegrityError:
             session.rollback()  # the same request, applied by a concurrent retry
-            return _duplicate(session, item)
+            return _duplicate(session, item, errors)
 
     saved, conflicts = apply_values(
         session, user, assessment, item, commitment, parsed, base_versions, now, source, request_id
     )
     session.commit()
     versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
-    return SaveResult(saved, conflicts, versions, now)
+    return SaveResult(saved, conflicts, versions, now, errors=errors)
 
 
 def _already_applied(session: Session, user: User, assessment: Assessment, request_id: str) -> bool:
@@ -294,9 +290,11 @@ def _conflict(session: Session, item_id: int, question_id: str, yours: AnswerVal
     )
 
 
-def _duplicate(session: Session, item: AssessmentItem) -> SaveResult:
+def _duplicate(
+    session: Session, item: AssessmentItem, errors: dict[str, AnswerError]
+) -> SaveResult:
     versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
-    return SaveResult([], [], versions, utc_now(), duplicate=True)
+    return SaveResult([], [], versions, utc_now(), duplicate=True, errors=errors)
 
 
 @dataclass(frozen=True)

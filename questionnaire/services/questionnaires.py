@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.domain.answers import MissingAnswer, missing_required
+from questionnaire.domain.answers import MissingAnswer, missing_required, visible_questions
 from questionnaire.domain.assessment import WorkflowStatus
-from questionnaire.domain.bank import BankCommitment
+from questionnaire.domain.bank import BankCommitment, BankQuestion
 from questionnaire.domain.bank_schema import Section
+from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.workflow import EDITABLE_BY_STATE
-from questionnaire.models import Answer, Assessment, AssessmentItem, User
+from questionnaire.models import Answer, Assessment, AssessmentItem, Clarification, User
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import bank_for, items_of, mark_changed, progress_of
@@ -25,6 +27,48 @@ from questionnaire.services.workflow import transition
 class ItemRow:
     item: AssessmentItem
     commitment: BankCommitment
+    pending_questions: int = 0  # the reviewers' questions still awaiting the state's answer
+
+
+@dataclass(frozen=True)
+class PendingQuestion:
+    """A reviewer's question the state has not answered yet, with where to answer it."""
+
+    commitment: BankCommitment
+    question: str
+    asked_at: dt.datetime
+
+
+class ItemFilter(StrEnum):
+    ALL = "all"
+    INCOMPLETE = "incomplete"
+    QUESTIONS = "questions"  # has a question of the reviewers for the state
+
+
+@dataclass(frozen=True)
+class OverviewFilter:
+    """Which commitments the overview lists: by state and by words of the title or number."""
+
+    show: ItemFilter = ItemFilter.ALL
+    text: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.show is not ItemFilter.ALL or bool(self.text.strip())
+
+    def keeps(self, row: ItemRow) -> bool:
+        if self.show is ItemFilter.INCOMPLETE and row.item.progress == "complete":
+            return False
+        if self.show is ItemFilter.QUESTIONS and not row.pending_questions:
+            return False
+        words = self.text.casefold().split()
+        if not words:
+            return True
+        title = row.commitment.spec.title
+        haystack = " ".join(
+            (str(row.commitment.paragraph), title.en.casefold(), title.zh.casefold())
+        )
+        return all(word in haystack for word in words)
 
 
 @dataclass(frozen=True)
@@ -52,24 +96,68 @@ class Overview:
     complete: int
     total: int
     can_edit: bool
+    pending: list[PendingQuestion]
+    shown: int  # commitments listed after the filter
 
 
-def overview(session: Session, user: User, assessment: Assessment) -> Overview:
+def overview(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    listed: OverviewFilter | None = None,
+) -> Overview:
+    """The questionnaire by section, the commitments `listed` keeps, the pending questions."""
+    listed = listed or OverviewFilter()
     bank = bank_for(assessment)
     items = items_of(session, assessment)
+    pending_rows = pending_questions(session, assessment)
+    pending_by_item: dict[int, int] = {}
+    for item_id, _question, _asked_at in pending_rows:
+        pending_by_item[item_id] = pending_by_item.get(item_id, 0) + 1
+    by_id = {item.id: item for item in items}
     sections = []
+    shown = 0
     for section in bank.sections:
-        rows = [
-            ItemRow(item, bank.commitment(item.commitment_id))
-            for item in items
-            if bank.commitment(item.commitment_id).section.id == section.id
-        ]
+        rows = []
+        for item in items:
+            commitment = bank.commitment(item.commitment_id)
+            row = ItemRow(item, commitment, pending_by_item.get(item.id, 0))
+            if commitment.section.id == section.id and listed.keeps(row):
+                rows.append(row)
         if rows:
             sections.append(SectionRow(section, rows))
+            shown += len(rows)
     progress = progress_of(session, [assessment.id])[assessment.id]
     return Overview(
-        sections, progress.percent, progress.complete, progress.total, can_edit(user, assessment)
+        sections,
+        progress.percent,
+        progress.complete,
+        progress.total,
+        can_edit(user, assessment),
+        [
+            PendingQuestion(bank.commitment(by_id[item_id].commitment_id), question, asked_at)
+            for item_id, question, asked_at in pending_rows
+        ],
+        shown,
     )
+
+
+def pending_questions(
+    session: Session, assessment: Assessment
+) -> list[tuple[int, str, dt.datetime]]:
+    """(item id, question, asked at) of each unanswered question, in questionnaire order."""
+    return [
+        (item_id, question, asked_at)
+        for item_id, question, asked_at in session.execute(
+            select(Clarification.item_id, Clarification.question, Clarification.asked_at)
+            .join(AssessmentItem, AssessmentItem.id == Clarification.item_id)
+            .where(
+                AssessmentItem.assessment_id == assessment.id,
+                Clarification.answered_at.is_(None),
+            )
+            .order_by(AssessmentItem.position, Clarification.id)
+        )
+    ]
 
 
 def can_edit(user: User, assessment: Assessment) -> bool:
@@ -137,3 +225,44 @@ def submit(session: Session, user: User, assessment: Assessment) -> None:
     if missing:
         raise access.NotAllowed(f"{len(missing)} required answer(s) are missing")
     transition(session, user, assessment, WorkflowStatus.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class PrintedCommitment:
+    """One commitment as the print view shows it: the questions asked and their answers."""
+
+    item: AssessmentItem
+    commitment: BankCommitment
+    answers: list[tuple[BankQuestion, AnswerValue]]
+
+
+def printable(
+    session: Session, user: User, assessment: Assessment
+) -> list[tuple[Section, list[PrintedCommitment]]]:
+    """The whole questionnaire with its answers, section by section, for printing.
+
+    Only the questions a person sees on the page are printed (follow-ups whose condition
+    holds), so the paper reads as the screen does. Reading rules are the page's.
+    """
+    access.require_answer_reading(session, user, assessment)
+    bank = bank_for(assessment)
+    items = items_of(session, assessment)
+    stored: dict[int, dict[str, AnswerValue]] = {item.id: {} for item in items}
+    for item_id, question_id, value in session.execute(
+        select(Answer.item_id, Answer.question_id, Answer.value)
+        .join(AssessmentItem, AssessmentItem.id == Answer.item_id)
+        .where(AssessmentItem.assessment_id == assessment.id)
+    ):
+        stored[item_id][question_id] = value
+    printed: dict[str, list[PrintedCommitment]] = {}
+    for item in items:
+        commitment = bank.commitment(item.commitment_id)
+        values = stored[item.id]
+        printed.setdefault(commitment.section.id, []).append(
+            PrintedCommitment(
+                item,
+                commitment,
+                [(q, values.get(q.id)) for q in visible_questions(commitment, values)],
+            )
+        )
+    return [(section, printed[section.id]) for section in bank.sections if section.id in printed]

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from questionnaire.domain.answers import visible_questions
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import BankCommitment
+from questionnaire.domain.conditions import condition_data
 from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session, storage
 from questionnaire.models import Assessment, AssessmentItem, Role
@@ -31,11 +32,13 @@ from questionnaire.services import access, answers, evidence, questionnaires, re
 from questionnaire.services.answers import AnswerValidationError
 from questionnaire.services.assessments import bank_for, find_assessments, progress_of
 from questionnaire.services.evidence import EvidenceError
+from questionnaire.services.questionnaires import ItemFilter, OverviewFilter
 from questionnaire.storage import StorageError
 from questionnaire.web.filters import AssessmentFilterForm
 from questionnaire.web.i18n import said
 from questionnaire.web.policy import allow
 from questionnaire.web.questionnaire_forms import (
+    VERSION_PREFIX,
     CommitmentForm,
     build_form,
     submitted_values,
@@ -70,14 +73,42 @@ def index() -> tuple[str, int]:
 def overview(assessment_id: int) -> str:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
-    view = questionnaires.overview(session, current_user, assessment)
+    listed = _overview_filter()
+    view = questionnaires.overview(session, current_user, assessment, listed)
     from questionnaire.web.reviews import review_panel
 
     return render_template(
         "assessments/overview.html",
         assessment=assessment,
         view=view,
+        listed=listed,
+        filters=list(ItemFilter),
         panel=review_panel(assessment.id),
+    )
+
+
+# Longer search text matches no title; it is cut rather than refused.
+SEARCH_LIMIT = 200
+
+
+def _overview_filter() -> OverviewFilter:
+    """The overview's filter from the query string; an unknown choice lists everything."""
+    try:
+        show = ItemFilter(request.args.get("show", ItemFilter.ALL.value))
+    except ValueError:
+        show = ItemFilter.ALL
+    return OverviewFilter(show, request.args.get("q", "")[:SEARCH_LIMIT])
+
+
+@blueprint.get("/<int:assessment_id>/print")
+@allow()
+def printable(assessment_id: int) -> str:
+    session = db_session()
+    assessment = access.get_assessment(session, current_user, assessment_id)
+    return render_template(
+        "assessments/print.html",
+        assessment=assessment,
+        sections=questionnaires.printable(session, current_user, assessment),
     )
 
 
@@ -104,13 +135,6 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
     except InvalidRequestValue as error:
         flash(str(error.description), "error")
         return _render_commitment(assessment, item, form, values), 400
-    except AnswerValidationError as error:
-        for question_id, problem in error.errors.items():
-            field = getattr(form, question_id, None)
-            if field is not None:
-                field.errors = [said(problem)]
-        flash(_("Nothing was saved: correct the fields marked below."), "error")
-        return _render_commitment(assessment, item, form, values), 400
     if result.conflicts:
         return render_template(
             "assessments/conflict.html",
@@ -118,8 +142,32 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
             item=item,
             commitment=bank_commitment,
             result=result,
+            refused=_refused(result),
         ), 409
-    flash(_("Saved at %(time)s.", time=format_datetime(result.saved_at, "HH:mm:ss")), "info")
+    saved_at = format_datetime(result.saved_at, "HH:mm:ss")
+    if result.errors:
+        # The valid answers are stored; the refused ones stay in the form as typed, each
+        # with its reason, on the versions just stored so the next save is not a conflict.
+        for question_id, problem in _refused(result).items():
+            getattr(form, question_id).errors = [problem]
+        for question_id in result.saved:
+            getattr(form, VERSION_PREFIX + question_id).data = str(result.versions[question_id])
+        flash(
+            _(
+                "Saved at %(time)s, except the fields marked below: correct them and save "
+                "again. What you typed in them is still there.",
+                time=saved_at,
+            ),
+            "error",
+        )
+        stored_now = answers.answer_values(session, item.id)
+        return _render_commitment(assessment, item, form, stored_now), 422
+    flash(_("Saved at %(time)s.", time=saved_at), "info")
+    following = questionnaires.neighbours(session, assessment, item)[1]
+    if request.form.get("then") == "next" and following:
+        return redirect(
+            url_for(".commitment", assessment_id=assessment.id, commitment_id=following)
+        )
     return redirect(
         url_for(".commitment", assessment_id=assessment.id, commitment_id=item.commitment_id)
     )
@@ -135,20 +183,21 @@ def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
         result = _save_submitted(assessment, item, bank_commitment)
     except InvalidRequestValue as error:
         return jsonify(error=error.description, fields={error.field: error.description}), 400
-    except AnswerValidationError as error:
-        fields = {question_id: said(problem) for question_id, problem in error.errors.items()}
-        return jsonify(error=_("Not saved: correct the marked fields."), fields=fields), 400
     except access.NotAllowed as refusal:
         return jsonify(error=str(refusal)), 403
     visible = [
         q.id for q in visible_questions(bank_commitment, answers.answer_values(session, item.id))
     ]
-    status = 409 if result.conflicts else 200
+    status = 409 if result.conflicts else 422 if result.errors else 200
     return jsonify(
         saved=result.saved,
         saved_at=format_datetime(result.saved_at, "HH:mm:ss"),
         versions=result.versions,
         visible=visible,
+        fields=_refused(result),
+        error=_("Saved, except the marked fields: correct them; your text is kept.")
+        if result.errors
+        else None,
         conflicts=[c.question_id for c in result.conflicts],
         conflict_url=url_for(
             ".commitment", assessment_id=assessment.id, commitment_id=item.commitment_id
@@ -302,6 +351,11 @@ def _save_submitted(
     )
 
 
+def _refused(result: answers.SaveResult) -> dict[str, str]:
+    """Why each refused value was not saved, in the person's language, by question id."""
+    return {question_id: said(problem) for question_id, problem in result.errors.items()}
+
+
 def _render_commitment(
     assessment: Assessment, item: AssessmentItem, form: CommitmentForm, values: dict[str, Any]
 ) -> str:
@@ -310,6 +364,12 @@ def _render_commitment(
     visible = {q.id for q in visible_questions(bank_commitment, values)}
     can_edit = questionnaires.can_edit(current_user, assessment)
     neighbours = questionnaires.neighbours(session, assessment, item)
+    clarifications = reviews.clarifications_of(session, item)
+    refused = [
+        (question, form[question.id].errors[0])
+        for question in bank_commitment.questions
+        if form[question.id].errors
+    ]
     return render_template(
         "assessments/commitment.html",
         assessment=assessment,
@@ -326,7 +386,16 @@ def _render_commitment(
         history=answers.answer_history(session, item, limit=HISTORY_SHOWN + 1),
         history_shown=HISTORY_SHOWN,
         neighbours=neighbours,
-        clarifications=reviews.clarifications_of(session, item),
+        clarifications=clarifications,
+        pending_clarifications=[c for c in clarifications if c.answered_at is None],
+        refused=refused,
+        conditions={
+            question.id: condition_data(question.condition)
+            for question in bank_commitment.questions
+            if question.condition is not None
+        },
+        # Unsaved text waits in the browser under this key: one person, one page.
+        draft_key=f"answers-draft:{current_user.id}:{assessment.id}:{item.commitment_id}",
         comments=reviews.comments_of(session, item),
         can_answer=access.is_state_member(current_user, assessment)
         and assessment.status is WorkflowStatus.CLARIFICATION_REQUESTED,

@@ -163,7 +163,9 @@ def test_bad_values_get_a_message_by_the_field_and_nothing_is_lost(
         ({"body_types": ["preventive_body", "not_a_choice"]}, "is not one of the choices"),
         ({"staff_number": "many"}, "is not a number"),
         ({"staff_number": "-5"}, "must be at least 0"),
-        ({"status": "no", "steps_target_date": "31/12/2026"}, "is not a date"),
+        ({"staff_number": "约4000"}, "enter the number alone (4000)"),
+        ({"staff_number": "4,5"}, "use a point for a decimal (4.5)"),
+        ({"steps_target_date": "31/12/2026"}, "is not a date"),
         ({"measures_link": "javascript:alert(1)"}, "must start with http"),
         ({"no_such_question": "x"}, ""),  # ignored: not a field of this form
     ]
@@ -172,7 +174,7 @@ def test_bad_values_get_a_message_by_the_field_and_nothing_is_lost(
         if not message:
             assert response.status_code == 302
             continue
-        assert response.status_code == 400, answers
+        assert response.status_code == 422, answers
         assert message in response.get_data(as_text=True), answers
         assert _stored(db, "measures") == "kept text"
         assert _stored(db, "status") == "yes"
@@ -180,12 +182,84 @@ def test_bad_values_get_a_message_by_the_field_and_nothing_is_lost(
     for answers, message in [
         ({"staff_number": "many"}, "“many”不是数字"),
         ({"staff_number": "-5"}, "数字不得小于 0"),
+        ({"staff_number": "约4000"}, "只填写数字（4000）"),
         ({"measures_link": "javascript:alert(1)"}, "链接必须以 http:// 或 https:// 开头"),
     ]:
         response = post_answers(client, url, answers)
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert message in response.get_data(as_text=True), answers
     assert _stored(db, "measures") == "kept text"
+
+
+def test_one_bad_field_does_not_hold_back_the_others_and_stays_as_typed(
+    client: FlaskClient, auth: AuthActions, make_user, loaded_bank: QuestionBank, db: Session
+) -> None:
+    assessment = _as_focal_point(db, make_user, auth)
+    url = page_url(assessment)
+    post_answers(client, url, {"status": "yes", "staff_number": "12", "measures": "first text"})
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = post_answers(
+        client,
+        url,
+        {
+            "measures": "The 2020 law on asset declarations.",
+            "body_types": ["preventive_body"],
+            "staff_number": "约4000",
+            "measures_link": "javascript:alert(1)",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    # The valid answers are stored...
+    assert _stored(db, "measures") == "The 2020 law on asset declarations."
+    assert _stored(db, "body_types") == ["preventive_body"]
+    # ...the refused ones keep their earlier answer, and the page shows them as typed,
+    # marked, with the reason, tied to the field for screen readers.
+    assert _stored(db, "staff_number") == 12
+    assert _stored(db, "measures_link") is None
+    assert 'value="约4000"' in page and 'value="javascript:alert(1)"' in page
+    assert "is an approximate value: enter the number alone (4000)" in page
+    assert "Saved at" in page and "except the fields marked below" in page
+    field = re.search(r'<input id="staff_number"[^>]*>', page)
+    assert field is not None
+    assert 'aria-invalid="true"' in field[0]
+    assert 'aria-describedby="help-staff_number error-staff_number"' in field[0]
+    assert 'id="error-summary"' in page and 'href="#staff_number"' in page
+    # The form now carries the stored versions: saving the corrected number is no conflict.
+    versions = dict(re.findall(r'name="(version__\w+)" value="(\d+)"', page))
+    assert versions["version__measures"] == "2"
+    token = form_fields(client, url)["csrf_token"]
+    again = client.post(url, data={**versions, "csrf_token": token, "staff_number": "4 230"})
+    assert again.status_code == 302
+    assert _stored(db, "staff_number") == 4230
+    assert _stored(db, "measures") == "The 2020 law on asset declarations."
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("4 230", 4230),
+        ("4,230", 4230),
+        ("4\u00a0230", 4230),  # a no-break space, as word processors put in
+        ("4\u202f230", 4230),  # a narrow no-break space
+        ("４２３０", 4230),  # full-width digits of a Chinese input method
+        ("４，２３０", 4230),
+        ("0.4万", 4000),
+    ],
+)
+def test_numbers_are_accepted_in_the_forms_people_type(
+    client: FlaskClient,
+    auth: AuthActions,
+    make_user,
+    loaded_bank: QuestionBank,
+    db: Session,
+    typed: str,
+    stored: int,
+) -> None:
+    assessment = _as_focal_point(db, make_user, auth)
+    url = page_url(assessment)
+    assert post_answers(client, url, {"staff_number": typed}).status_code == 302
+    assert _stored(db, "staff_number") == stored
 
 
 def test_a_tampered_version_field_is_refused_without_losing_anything(
@@ -257,9 +331,13 @@ def test_autosave_names_a_bad_field_in_the_persons_language(
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     data = {**form_fields(client, url), "status": "yes", "staff_number": "many"}
     reply = client.post(url + "/autosave", data=data)
-    assert reply.status_code == 400
+    assert reply.status_code == 422
     assert reply.get_json()["fields"] == {"staff_number": message}
-    assert _stored(db, "status") is None  # nothing of the request was saved
+    # The valid answer of the same request is saved; its new version goes back to the page.
+    assert _stored(db, "status") == "yes"
+    assert reply.get_json()["saved"] == ["status"]
+    assert reply.get_json()["versions"] == {"status": 1}
+    assert "measures" in reply.get_json()["visible"]
 
 
 def test_evidence_link_and_file(
