@@ -474,4 +474,3 @@ def clarification_answer(
 
 def comment_text(rng: random.Random, themes: Sequence[str], language: Language, year: int) -> str:
     return _one(rng, _COMMENT, themes, language, year)
-

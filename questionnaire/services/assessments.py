@@ -195,6 +195,8 @@ def assessments_of_state(session: Session, user: User) -> list[Assessment]:
         Assessment.state_party_code == user.state_party_code
     )
     return list(session.scalars(query))
+
+
 @dataclass(frozen=True)
 class AssessmentFilter:
     """What the assessment list is narrowed to; empty fields do not narrow."""

@@ -29,7 +29,6 @@ from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session, storage
 from questionnaire.models import Assessment, AssessmentItem, Role
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
-from questionnaire.services.answers import AnswerValidationError
 from questionnaire.services.assessments import bank_for, find_assessments, progress_of
 from questionnaire.services.evidence import EvidenceError
 from questionnaire.services.questionnaires import ItemFilter, OverviewFilter
