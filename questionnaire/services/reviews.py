@@ -59,12 +59,16 @@ MAX_TEXT = 8000
 class ReviewError(ValueError):
     """The review step cannot be taken as asked; the message says why.
 
-    `field` names the form field at fault, when there is one, so the page can mark it.
+    As with `AnswerError`, the message is an English template with %(name)s fields, kept
+    apart from its values, so the web layer can say it in the person's language. `field`
+    names the form field at fault, when there is one, so the page can mark it.
     """
 
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, template: str, field: str = "", **params: object) -> None:
+        self.template = template
+        self.params = params
         self.field = field
+        super().__init__(template % params if params else template)
 
 
 class RatingConflict(ReviewError):
@@ -72,8 +76,10 @@ class RatingConflict(ReviewError):
 
     def __init__(self, current: ItemReview) -> None:
         super().__init__(
-            "another reviewer changed this rating since you opened the page; compare "
-            "theirs with yours below and save again to keep yours",
+            N_(
+                "another reviewer changed this rating since you opened the page; compare "
+                "theirs with yours and save again to keep yours"
+            ),
             "rating",
         )
         self.current = current
@@ -84,8 +90,8 @@ class ReviewIncomplete(ReviewError):
 
     def __init__(self, coverage: Coverage) -> None:
         super().__init__(
-            f"{len(coverage.uncovered)} commitment(s) need a rating or a reason before the "
-            "review can be completed"
+            N_("%(count)s commitment(s) need a rating or a reason before the review is completed"),
+            count=len(coverage.uncovered),
         )
         self.coverage = coverage
 
@@ -96,8 +102,10 @@ def _refuse_control_characters(**texts: str) -> None:
         code = control_character(text)
         if code:
             raise ReviewError(
-                f"the {what.replace('_', ' ')} contains a control character ({code}); remove it",
+                N_("the %(what)s contains a control character (%(code)s); remove it"),
                 what,
+                what=what.replace("_", " "),
+                code=code,
             )
 
 
@@ -252,15 +260,21 @@ def _check_rating(rating: RatingInput) -> tuple[FrameworkRating | None, Practice
     try:
         framework = FrameworkRating(rating.framework) if rating.framework else None
     except ValueError:
-        raise ReviewError("choose a rating from the list", "framework") from None
+        raise ReviewError(N_("choose a rating from the list"), "framework") from None
     try:
         practice = PracticeRating(rating.practice) if rating.practice else None
     except ValueError:
-        raise ReviewError("choose a rating from the list", "practice") from None
+        raise ReviewError(N_("choose a rating from the list"), "practice") from None
     if len(rating.observations) > MAX_TEXT:
-        raise ReviewError(f"observations may have at most {MAX_TEXT} characters", "observations")
+        raise ReviewError(
+            N_("observations may have at most %(count)s characters"), "observations", count=MAX_TEXT
+        )
     if rating.unrated_reason is not None and len(rating.unrated_reason.strip()) > MAX_REASON:
-        raise ReviewError(f"the reason may have at most {MAX_REASON} characters", "unrated_reason")
+        raise ReviewError(
+            N_("the reason may have at most %(count)s characters"),
+            "unrated_reason",
+            count=MAX_REASON,
+        )
     return framework, practice
 
 
@@ -356,17 +370,23 @@ def _check_finding(new: NewFinding, technical_assistance_types: frozenset[str]) 
     )
     text = new.text.strip()
     if not text:
-        raise ReviewError("write the finding", "text")
+        raise ReviewError(N_("write the finding"), "text")
     if len(text) > MAX_TEXT:
-        raise ReviewError(f"a finding may have at most {MAX_TEXT} characters", "text")
+        raise ReviewError(
+            N_("a finding may have at most %(count)s characters"), "text", count=MAX_TEXT
+        )
     if len(new.recommendation) > MAX_TEXT:
-        raise ReviewError(f"a finding may have at most {MAX_TEXT} characters", "recommendation")
+        raise ReviewError(
+            N_("a finding may have at most %(count)s characters"), "recommendation", count=MAX_TEXT
+        )
     if new.kind is FindingKind.CHALLENGE and not new.recommendation.strip():
-        raise ReviewError("a challenge ends in a recommendation; write it", "recommendation")
+        raise ReviewError(N_("a challenge ends in a recommendation; write it"), "recommendation")
     if new.kind is FindingKind.TECHNICAL_ASSISTANCE and (
         new.technical_assistance_type not in technical_assistance_types
     ):
-        raise ReviewError("choose the type of technical assistance", "technical_assistance_type")
+        raise ReviewError(
+            N_("choose the type of technical assistance"), "technical_assistance_type"
+        )
 
 
 def _apply_finding(
@@ -488,7 +508,9 @@ def _check_question(question: str) -> None:
     _refuse_control_characters(question=question)
     question = question.strip()
     if not question or len(question) > MAX_TEXT:
-        raise ReviewError(f"write the question (at most {MAX_TEXT} characters)", "question")
+        raise ReviewError(
+            N_("write the question (at most %(count)s characters)"), "question", count=MAX_TEXT
+        )
 
 
 def _apply_question(
@@ -587,7 +609,9 @@ def _check_comment(body: str) -> None:
     _refuse_control_characters(comment=body)
     body = body.strip()
     if not body or len(body) > MAX_TEXT:
-        raise ReviewError(f"write the comment (at most {MAX_TEXT} characters)", "body")
+        raise ReviewError(
+            N_("write the comment (at most %(count)s characters)"), "body", count=MAX_TEXT
+        )
 
 
 def _apply_comment(session: Session, user: User, item: AssessmentItem, body: str) -> Comment:
@@ -861,12 +885,17 @@ def coverage(session: Session, assessment: Assessment) -> Coverage:
     return Coverage(tuple(commitments), reviewers)
 
 
+# A second click on an irreversible step, in the words the person reads.
+ALREADY_TAKEN = {
+    WorkflowStatus.REVIEW_COMPLETED: N_("The review is completed already; nothing was changed."),
+    WorkflowStatus.FINALIZED: N_("The assessment is finalized already; nothing was changed."),
+}
+
+
 def _require_step(user: User, assessment: Assessment, target: WorkflowStatus) -> None:
     """Refuse a step the workflow does not allow now, saying so plainly when already taken."""
     if assessment.status is target:
-        raise access.NotAllowed(
-            f"the assessment is {target.value.replace('_', ' ')} already; nothing was changed"
-        )
+        raise access.NotAllowed(ALREADY_TAKEN[target])
     try:
         find_transition(assessment.status, target, user.role.value)
     except TransitionError as error:
@@ -898,7 +927,9 @@ def complete_review(
         _refuse_control_characters(unrated_reason=reason)
         if len(reason.strip()) > MAX_REASON:
             raise ReviewError(
-                f"a reason may have at most {MAX_REASON} characters", f"reason-{commitment_id}"
+                N_("the reason may have at most %(count)s characters"),
+                f"reason-{commitment_id}",
+                count=MAX_REASON,
             )
         cleaned[commitment_id] = reason.strip()
     for commitment_id, reason in cleaned.items():

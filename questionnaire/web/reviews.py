@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from questionnaire.domain.answers import N_
 from questionnaire.domain.assessment import (
     FindingKind,
     FrameworkRating,
@@ -28,7 +29,7 @@ from questionnaire.services import access, answers, evidence, questionnaires, re
 from questionnaire.services.assessments import bank_for
 from questionnaire.services.reviews import NewFinding, ReviewError
 from questionnaire.services.workflow import transition
-from questionnaire.web.i18n import current_language
+from questionnaire.web.i18n import current_language, request_translations
 from questionnaire.web.policy import allow
 from questionnaire.web.request_values import form_id, form_identifier
 
@@ -120,12 +121,12 @@ def save(assessment_id: int, commitment_id: str) -> str | Response | tuple[str, 
             base=reviews.rating_base(conflict.current),
         ), 409
     except ReviewError as error:
-        flash(_("Nothing was saved: %(reason)s", reason=str(error)), "error")
+        flash(_("Nothing was saved: %(reason)s", reason=_reason(error)), "error")
         return _render_review(
             assessment,
             item,
             typed,
-            errors={error.field or "form": str(error)},
+            errors={error.field or "form": _reason(error)},
             base=request.form.get("rating_base") or None,
         ), 400
     request_id = request.form.get("request_id", "")
@@ -187,7 +188,7 @@ def _finding(assessment: Assessment, item: AssessmentItem, action: str) -> NewFi
     try:
         kind = FindingKind(form.get("kind", ""))
     except ValueError:
-        raise ReviewError(_("choose what kind of finding this is"), "kind") from None
+        raise ReviewError(N_("choose what kind of finding this is"), "kind") from None
     provided = form.get("already_provided")
     return NewFinding(
         kind=kind,
@@ -197,6 +198,17 @@ def _finding(assessment: Assessment, item: AssessmentItem, action: str) -> NewFi
         already_provided=None if not provided else provided == "yes",
         provided_by=form.get("provided_by", ""),
     )
+
+
+def _reason(error: Exception) -> str:
+    """A service's refusal in the person's language: its catalogued template, then values.
+
+    Refusals not (yet) in the catalogue are shown as the service said them.
+    """
+    template = str(getattr(error, "template", error))
+    params = getattr(error, "params", None)
+    said = request_translations().ugettext(template)
+    return said % params if params else said
 
 
 def _saved_message(saved: reviews.ReviewSaved) -> str:
@@ -349,10 +361,10 @@ def complete(assessment_id: int) -> str | Response | tuple[str, int]:
         )
         return _render_complete(assessment, reasons), 400
     except ReviewError as error:
-        flash(_("Nothing was saved: %(reason)s", reason=str(error)), "error")
-        return _render_complete(assessment, reasons, errors={error.field: str(error)}), 400
+        flash(_("Nothing was saved: %(reason)s", reason=_reason(error)), "error")
+        return _render_complete(assessment, reasons, errors={error.field: _reason(error)}), 400
     except access.NotAllowed as refusal:
-        flash(_("Not possible: %(reason)s", reason=str(refusal)), "error")
+        flash(_("Not possible: %(reason)s", reason=_reason(refusal)), "error")
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     flash(_("The review is completed. The secretariat can now finalize it."), "info")
     reports.prebuild_country_reports(session, current_user, assessment)
@@ -397,7 +409,7 @@ def finalize(assessment_id: int) -> str | Response | tuple[str, int]:
         try:
             reviews.finalize(session, current_user, assessment)
         except access.NotAllowed as refusal:
-            flash(_("Not possible: %(reason)s", reason=str(refusal)), "error")
+            flash(_("Not possible: %(reason)s", reason=_reason(refusal)), "error")
             return redirect(url_for("assessments.overview", assessment_id=assessment.id))
         flash(_("The assessment is finalized. Its country reports are being prepared."), "info")
         reports.prebuild_country_reports(session, current_user, assessment)
@@ -446,7 +458,7 @@ def answer(assessment_id: int, commitment_id: str, clarification_id: int) -> Res
         )
         flash(_("Answer saved."), "info")
     except ReviewError as error:
-        flash(_("Not saved: %(reason)s", reason=str(error)), "error")
+        flash(_("Not saved: %(reason)s", reason=_reason(error)), "error")
     return redirect(
         url_for(
             "assessments.commitment",
@@ -465,7 +477,7 @@ def comment(assessment_id: int, commitment_id: str) -> Response:
     try:
         reviews.add_comment(session, current_user, assessment, item, request.form.get("body", ""))
     except ReviewError as error:
-        flash(_("Not sent: %(reason)s", reason=str(error)), "error")
+        flash(_("Not sent: %(reason)s", reason=_reason(error)), "error")
     target = request.form.get("back", "")
     if target == "review":
         return _back(assessment.id, item.commitment_id, "comments")
@@ -504,7 +516,7 @@ def change_status(assessment_id: int) -> Response:
         if target in reports.PREBUILT_AT:
             reports.prebuild_country_reports(session, current_user, assessment)
     except access.NotAllowed as refusal:
-        flash(_("Not possible: %(reason)s", reason=str(refusal)), "error")
+        flash(_("Not possible: %(reason)s", reason=_reason(refusal)), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
 
 
@@ -521,7 +533,7 @@ def assign(assessment_id: int) -> Response:
         reviews.assign_reviewer(session, current_user, assessment, reviewer)
         flash(_("Reviewer assigned."), "info")
     except ReviewError as error:
-        flash(_("Not assigned: %(reason)s", reason=str(error)), "error")
+        flash(_("Not assigned: %(reason)s", reason=_reason(error)), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id, _anchor="review"))
 
 
@@ -560,7 +572,7 @@ def consent(assessment_id: int) -> Response:
         )
         flash(_("Publication consent recorded."), "info")
     except ReviewError as error:
-        flash(_("Not saved: %(reason)s", reason=str(error)), "error")
+        flash(_("Not saved: %(reason)s", reason=_reason(error)), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id, _anchor="review"))
 
 

@@ -444,7 +444,9 @@ def test_submission_lists_missing_answers_then_locks(
         response = post_answers(client, page_url(assessment, item.commitment_id), answers)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
     token = form_fields(client, page_url(assessment, first))["csrf_token"]
-    response = client.post(f"/assessments/{assessment.id}/submit", data={"csrf_token": token})
+    response = client.post(
+        f"/assessments/{assessment.id}/submit", data={"csrf_token": token, "confirm": "yes"}
+    )
     assert response.status_code == 302
     db.expire_all()
     assert db.get(Assessment, assessment.id).status.value == "submitted"

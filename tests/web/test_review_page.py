@@ -438,7 +438,7 @@ def test_a_covered_and_confirmed_review_is_completed_once(
 
     again = _complete(japan, world, confirm="yes", **reasons)  # a double submit
     assert again.status_code == 302
-    assert "review completed already" in _text(japan.get(again.headers["Location"]))
+    assert "The review is completed already" in _text(japan.get(again.headers["Location"]))
     assert count_rows(db, WorkflowEvent) == 1
 
 
@@ -472,7 +472,9 @@ def test_the_secretariat_finalizes_after_reading_the_coverage_and_confirming(
     note = db.scalar(select(WorkflowEvent.note).where(WorkflowEvent.to_status == "finalized"))
     assert note == f"1 of {total} commitments rated; reviewers without any activity: expert"
     again = post_form(secretariat, f"{world.base}/finalize", {"confirm": "yes"})
-    assert "finalized already" in _text(secretariat.get(again.headers["Location"]))
+    assert "The assessment is finalized already" in _text(
+        secretariat.get(again.headers["Location"])
+    )
 
 
 def test_a_reviewer_cannot_finalize(app: Flask, db: Session, world: World) -> None:
@@ -588,3 +590,17 @@ def test_a_recommendation_typed_is_kept_whatever_kind_was_chosen_and_the_offer_i
     db.expire_all()
     kept = dict(db.execute(select(FindingRecord.text, FindingRecord.recommendation)).all())
     assert kept == {"Register.": "", "Training.": "Share the curriculum with the region."}
+
+
+def test_a_refusal_is_said_in_chinese_on_a_chinese_page(
+    app: Flask, db: Session, world: World
+) -> None:
+    japan = client_for(app, JAPAN)
+    japan.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+    response = _send(
+        japan, world.page(), action="finding", kind="challenge", text="差距", recommendation=""
+    )
+    assert response.status_code == 400
+    page = _text(response)
+    assert "挑战须以建议结尾；请写出建议" in page
+    assert "a challenge ends in a recommendation" not in page
