@@ -46,7 +46,7 @@ from questionnaire.storage import MissingObject, Storage
 logger = logging.getLogger(__name__)
 
 # Raise when the layout of a workbook changes, so cached files of the old layout are not served.
-REPORT_LAYOUT = 2
+REPORT_LAYOUT = 3
 LANGUAGES = ("zh", "en")
 REPORTS_PREFIX = "reports/"
 # Assessments read and scored by one task of the cross-country fan-out: small enough that

@@ -28,6 +28,7 @@ from questionnaire.domain.reports import (
     write_secretariat_report,
 )
 from questionnaire.domain.reports.country_tables import declared_needs
+from questionnaire.domain.reports.secretariat_data import TIDY_COLUMNS
 from questionnaire.domain.scoring import score_assessment
 from questionnaire.domain.state_parties import load_state_parties
 from tests.domain.report_helpers import PAYLOADS, data_rows, full_snapshot, header, read_workbook
@@ -129,11 +130,12 @@ def test_progress_shows_status_and_how_much_is_answered(
     progress = list(data_rows(report, SHEETS["en"][2]))
     assert len(progress) == COUNTRIES
     first = progress[0]
-    assert first[4] == "Review completed"
-    assert first[5:7] == (71, 71)
+    assert first[4] == "pd2021 v1"  # the bank version the assessment was answered under
+    assert first[5] == "Review completed"
+    assert first[6:8] == (71, 71)
     answered = sum(is_answered(v) for item in rows[0].items for v in item.answers.values())
-    assert first[8] == answered
-    assert first[9].year == 2026  # submitted date
+    assert first[9] == answered
+    assert first[10].year == 2026  # submitted date
 
 
 def test_regional_groups_are_named(report: Workbook) -> None:
@@ -191,6 +193,8 @@ def test_tidy_sheet_has_one_row_per_answered_question(
         "state_party_code",
         "regional_group",
         "review_year",
+        "bank_id",
+        "bank_version",
         "commitment_id",
         "paragraph",
         "question_id",
@@ -201,10 +205,12 @@ def test_tidy_sheet_has_one_row_per_answered_question(
     )
     assert report[sheet_name].max_row - 1 == answered
     first = next(data_rows(report, sheet_name))
-    assert first[:6] == (
+    assert first[:8] == (
         rows[0].state_party_code,
         rows[0].regional_group,
         2026,
+        "pd2021",
+        1,
         "pd2021.p1",
         1,
         "pd2021.p1.status",
@@ -239,7 +245,7 @@ def test_formula_injection_payloads_stay_text(bank: QuestionBank) -> None:
     as_read = {payload.replace("\r", "_x000D_"): payload for payload in PAYLOADS}
     found = set()
     for row in workbook[SHEETS["en"][5]].iter_rows(min_row=2):
-        cell = row[6]
+        cell = row[TIDY_COLUMNS.index("value")]
         if cell.value in as_read:
             assert cell.data_type == "s", (cell.coordinate, cell.value)
             if cell.value[0] in "=+-@":  # editing the cell later keeps it text

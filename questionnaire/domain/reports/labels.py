@@ -96,6 +96,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "col.state_party": ("缔约国", "State party"),
     "col.regional_group": ("区域组", "Regional group"),
     "col.review_year": ("审议年份", "Review year"),
+    "col.bank_version": ("题库版本", "Bank version"),
     "col.status": ("状态", "Status"),
     "col.questions_answered": ("已答问题", "Questions answered"),
     "col.submitted": ("提交日期", "Submitted"),

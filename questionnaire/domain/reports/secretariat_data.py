@@ -34,6 +34,8 @@ TIDY_COLUMNS = (
     "state_party_code",
     "regional_group",
     "review_year",
+    "bank_id",
+    "bank_version",
     "commitment_id",
     "paragraph",
     "question_id",
@@ -154,6 +156,7 @@ class Layout:
         return [
             *self._state_columns(),
             Column(labels["col.review_year"], 9, CellKind.INTEGER),
+            Column(labels["col.bank_version"], 12),
             Column(labels["col.status"], 18),
             Column(labels["col.answered"], 9, CellKind.INTEGER),
             Column(labels["col.asked"], 9, CellKind.INTEGER),
@@ -169,6 +172,7 @@ class Layout:
         return [
             *self._state_cells(row),
             row.review_year,
+            f"{row.bank.id} v{row.bank.version}",
             self.labels.value(row.status),
             answered,
             asked,
@@ -275,6 +279,8 @@ def tidy_rows(row: CountryRow) -> Iterator[Row]:
                 row.state_party_code,
                 row.regional_group,
                 row.review_year,
+                row.bank.id,
+                row.bank.version,
                 commitment.id,
                 commitment.paragraph,
                 keys.get(question_id) or f"{commitment.id}.{question_id}",
