@@ -154,7 +154,7 @@ def open_many() -> str | Response | tuple[str, int]:
     form.offer_choices(bank)
     zh = current_language() == "zh"
     groups = load_regional_groups()
-    form.region.choices = [SelectChoice("", _("None"))] + [
+    form.region.choices = [SelectChoice("", _("No regional group"))] + [
         SelectChoice(g.id, g.label_zh if zh else g.label_en) for g in groups
     ]
     if not form.validate_on_submit():

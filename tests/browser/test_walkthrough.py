@@ -142,11 +142,13 @@ def open_assessment(page: Page, live_server: LiveServer) -> str:
 def invite_focal_point(page: Page, live_server: LiveServer) -> str:
     """The one-time invitation link, read from the accounts page as the secretariat sees it."""
     page.goto(live_server.url("/accounts"))
-    page.get_by_label("E-mail").fill(FOCAL_POINT.email)
-    page.get_by_label("Name").fill(FOCAL_POINT.name)
-    page.get_by_label("Role").select_option("focal_point")
-    page.get_by_label("State party").select_option("CHN")
-    follow(page, page.get_by_role("button", name="Invite", exact=True))
+    # The page also has the account list's filters (role, state party, e-mail or name).
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Invite", exact=True))
+    form.get_by_label("E-mail").fill(FOCAL_POINT.email)
+    form.get_by_label("Name").fill(FOCAL_POINT.name)
+    form.get_by_label("Role").select_option("focal_point")
+    form.get_by_label("State party").select_option("CHN")
+    follow(page, form.get_by_role("button", name="Invite", exact=True))
     link = page.get_by_label("Invitation link").input_value()
     assert re.fullmatch(re.escape(live_server.url("/invitation/")) + r"\S+", link), link
     return link

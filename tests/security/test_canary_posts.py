@@ -331,6 +331,12 @@ PLAUSIBLE_FORMS: dict[str, Callable[[Aim], list[dict[str, Any]]]] = {
         {"state_party": aim.victim.code, "review_year": "2027", "themes": "political_finance"}
     ],
     "exports.start_secretariat_report": lambda aim: [{"lang": "en"}],
+    "secretariat.open_many": lambda aim: [
+        {"states": aim.victim.code, "review_year": "2028", "themes": "political_finance"}
+    ],
+    "secretariat.bulk_assign": lambda aim: [
+        {"assessment": str(aim.victim.assessment_id), "reviewer": str(_some_reviewer(aim))}
+    ],
 }
 
 
@@ -517,6 +523,14 @@ def _control_steps(world: PostWorld) -> list[tuple[str, str, dict[str, object]]]
         ("accounts.edit", SECRETARIAT, contributor),
         ("accounts.invite", SECRETARIAT, {}),
         ("secretariat.new_assessment", SECRETARIAT, {}),
+        ("secretariat.open_many", SECRETARIAT, {}),
+        # The reviewer assigned above is removed again, so the bulk form can assign them.
+        (
+            "reviews.unassign",
+            SECRETARIAT,
+            {**item, "reviewer_id": world.reviewer_ids[UNASSIGNED_REVIEWER]},
+        ),
+        ("secretariat.bulk_assign", SECRETARIAT, {}),
         (
             "assessments.remove_evidence",
             SECRETARIAT,

@@ -66,7 +66,7 @@ def record_failures(db: Session, count: int, *, email: str = "", address: str = 
 
 def message_of(response: TestResponse) -> str:
     page = response.get_data(as_text=True)
-    return " ".join(re.findall(r'<p class="flash [^"]*" role="status">([^<]*)</p>', page))
+    return " ".join(re.findall(r'<p class="flash [^"]*" role="(?:status|alert)">([^<]*)</p>', page))
 
 
 # Throttling per account
