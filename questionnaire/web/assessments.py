@@ -137,6 +137,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
             commitment=bank_commitment,
             result=result,
             refused=_refused(result),
+            typed=request.form,  # the refused text goes on to the merge, as typed
         ), 409
     saved_at = format_datetime(result.saved_at, "HH:mm:ss")
     if result.errors:

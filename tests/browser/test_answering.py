@@ -266,11 +266,12 @@ def _ask_a_question(live_server: LiveServer, assessment_id: int) -> None:
 def _leaving_asks_first(page: Page) -> None:
     try:
         with page.expect_event("dialog", timeout=5_000) as asked:
-            page.evaluate("() => { location.href = 'about:blank'; }")
+            page.close(run_before_unload=True)
     except PlaywrightError:
         pytest.fail("leaving the page with refused text did not ask first")
     assert asked.value.type == "beforeunload"
     asked.value.dismiss()
+    assert not page.is_closed()
 
 
 def _wait_for(condition: object, seconds: float = 10) -> None:
