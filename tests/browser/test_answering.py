@@ -195,13 +195,13 @@ def test_unsaved_text_survives_a_reload_and_is_offered_back(
     box.click()
     page.keyboard.type(MEASURES)
     expect(page.locator("#save-status")).to_have_class("failed", timeout=15_000)
-    page.unroute("**/autosave")
     page.on("dialog", lambda dialog: dialog.accept())  # "Leave site?": yes, reload
     page.reload()
     expect(box).to_have_value("")
     offer = page.locator("#draft-offer")
     expect(offer).to_be_visible()
     expect(offer).to_contain_text("was not saved")
+    page.unroute("**/autosave")  # the connection is back
     offer.get_by_role("button", name="Put it back in the form").click()
     expect(question(page, "status").get_by_label("Yes", exact=True)).to_be_checked()
     expect(box).to_have_value(MEASURES)
