@@ -310,7 +310,7 @@
     applyVersions(result.body.versions);
     refreshVisibility(result.body.visible);
     showFieldErrors(result.body.fields);
-    if (result.status === 422) {
+    if (result.status === 400) {
       // The other answers are stored; the refused ones stay in their fields, marked.
       problem = true;
       keepDraft();
