@@ -35,9 +35,9 @@
 
   offerDraft();
 
+  // The bank's conditions of this commitment's questions, as the server parsed them.
   function readConditions() {
-    var element = document.getElementById("question-conditions");
-    try { return element ? JSON.parse(element.textContent) : {}; } catch (error) { return {}; }
+    try { return JSON.parse(form.dataset.conditions || "{}"); } catch (error) { return {}; }
   }
 
   function focusErrorSummary() {
