@@ -28,16 +28,16 @@
   // stores it, and leaving the page asks first.
   // A page shown with refused answers holds text the server has not stored.
   var problem = Boolean(document.getElementById("error-summary"));
-  var dirty = false, saving = false, pendingRequestId = null, timer = null;
+  var dirty = false, saving = false, leaving = false, pendingRequestId = null, timer = null;
   var DELAY_MS = 3000;
   // Browsers cap what keepalive requests may carry (64 KiB in all); past that, leaving asks.
   var KEEPALIVE_LIMIT = 60000;
 
   offerDraft();
 
+  // The bank's conditions of this commitment's questions, as the server parsed them.
   function readConditions() {
-    var element = document.getElementById("question-conditions");
-    try { return element ? JSON.parse(element.textContent) : {}; } catch (error) { return {}; }
+    try { return JSON.parse(form.dataset.conditions || "{}"); } catch (error) { return {}; }
   }
 
   function focusErrorSummary() {
@@ -310,7 +310,7 @@
     applyVersions(result.body.versions);
     refreshVisibility(result.body.visible);
     showFieldErrors(result.body.fields);
-    if (result.status === 422) {
+    if (result.status === 400) {
       // The other answers are stored; the refused ones stay in their fields, marked.
       problem = true;
       keepDraft();
@@ -318,7 +318,9 @@
       return;
     }
     problem = false;
-    if (dirty) { keepDraft(); } else { dropDraft(); }
+    // Leaving, the next page may have been read before this save was stored: the draft
+    // stays for it, which drops it once it shows the same text.
+    if (dirty || leaving) { keepDraft(); } else { dropDraft(); }
     show("saved", status.dataset.savedText + " " + result.body.saved_at);
   }
 
@@ -337,6 +339,7 @@
   // the page, so the browser need not ask; the draft stays as a fallback until a later
   // visit finds it stored. Refused, conflicting or unsent text makes the browser ask.
   function flush() {
+    leaving = true;
     if (dirty) { clearTimeout(timer); save(true); }
   }
   window.addEventListener("beforeunload", function (event) {
@@ -344,6 +347,9 @@
     if (problem || dirty) { event.preventDefault(); event.returnValue = ""; }
   });
   window.addEventListener("pagehide", flush);
+  // Back from the browser's page cache, or the person stayed after "Leave site?".
+  window.addEventListener("pageshow", function () { leaving = false; });
+  window.addEventListener("focus", function () { leaving = false; });
   // The form itself carries the text to the server (and to the conflict page); the draft
   // stays until the page after it shows the text stored.
   form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; problem = false; });

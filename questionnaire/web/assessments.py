@@ -142,6 +142,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
             commitment=bank_commitment,
             result=result,
             refused=_refused(result),
+            typed=request.form,  # the refused text goes on to the merge, as typed
         ), 409
     saved_at = format_datetime(result.saved_at, "HH:mm:ss")
     if result.errors:
@@ -160,7 +161,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
             "error",
         )
         stored_now = answers.answer_values(session, item.id)
-        return _render_commitment(assessment, item, form, stored_now), 422
+        return _render_commitment(assessment, item, form, stored_now), 400
     flash(_("Saved at %(time)s.", time=saved_at), "info")
     following = questionnaires.neighbours(session, assessment, item)[1]
     if request.form.get("then") == "next" and following:
@@ -187,7 +188,7 @@ def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
     visible = [
         q.id for q in visible_questions(bank_commitment, answers.answer_values(session, item.id))
     ]
-    status = 409 if result.conflicts else 422 if result.errors else 200
+    status = 409 if result.conflicts else 400 if result.errors else 200
     return jsonify(
         saved=result.saved,
         saved_at=format_datetime(result.saved_at, "HH:mm:ss"),

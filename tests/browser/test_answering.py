@@ -195,13 +195,13 @@ def test_unsaved_text_survives_a_reload_and_is_offered_back(
     box.click()
     page.keyboard.type(MEASURES)
     expect(page.locator("#save-status")).to_have_class("failed", timeout=15_000)
-    page.unroute("**/autosave")
     page.on("dialog", lambda dialog: dialog.accept())  # "Leave site?": yes, reload
     page.reload()
     expect(box).to_have_value("")
     offer = page.locator("#draft-offer")
     expect(offer).to_be_visible()
     expect(offer).to_contain_text("was not saved")
+    page.unroute("**/autosave")  # the connection is back
     offer.get_by_role("button", name="Put it back in the form").click()
     expect(question(page, "status").get_by_label("Yes", exact=True)).to_be_checked()
     expect(box).to_have_value(MEASURES)
@@ -266,11 +266,12 @@ def _ask_a_question(live_server: LiveServer, assessment_id: int) -> None:
 def _leaving_asks_first(page: Page) -> None:
     try:
         with page.expect_event("dialog", timeout=5_000) as asked:
-            page.evaluate("() => { location.href = 'about:blank'; }")
+            page.close(run_before_unload=True)
     except PlaywrightError:
         pytest.fail("leaving the page with refused text did not ask first")
     assert asked.value.type == "beforeunload"
     asked.value.dismiss()
+    assert not page.is_closed()
 
 
 def _wait_for(condition: object, seconds: float = 10) -> None:

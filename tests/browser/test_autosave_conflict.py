@@ -66,7 +66,7 @@ def test_text_typed_before_an_autosave_conflict_is_kept_and_leaving_asks_first(
     assert _answer_box(second).input_value() == SECOND_TEXT
 
     # Saving shows the conflict page with both texts: nothing typed is lost.
-    follow(second, second.get_by_role("button", name="Save"))
+    follow(second, second.get_by_role("button", name="Save", exact=True))
     page_text = second.locator("main").inner_text()
     assert SECOND_TEXT in page_text and FIRST_TEXT in page_text
 

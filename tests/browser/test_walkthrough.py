@@ -357,10 +357,10 @@ def record_finding(
 def answer_clarification(page: Page, assessment_url: str, commitment_url: str) -> None:
     """The focal point answers on the commitment page, then sends the answers back."""
     page.goto(commitment_url)
-    thread = page.locator("#clarifications")
-    expect(thread).to_contain_text(CLARIFICATION)
-    thread.get_by_label("Your answer").fill(CLARIFICATION_ANSWER)
-    follow(page, thread.get_by_role("button", name="Save the answer"))
+    pending = page.locator("#pending-clarifications")  # at the top of the page
+    expect(pending).to_contain_text(CLARIFICATION)
+    pending.get_by_label("Your answer").fill(CLARIFICATION_ANSWER)
+    follow(page, pending.get_by_role("button", name="Save the answer"))
     expect(flash(page)).to_contain_text("Answer saved.")
     expect(page.locator("#clarifications")).to_contain_text(CLARIFICATION_ANSWER)
     take_step(page, assessment_url, "Send clarifications", "Clarifications answered")
