@@ -106,13 +106,33 @@ def log_in(page: Page, live_server: LiveServer, email: str) -> None:
     expect(page.get_by_role("heading", name=re.compile("^Welcome,"))).to_be_visible()
 
 
+def tick_confirmation(page: Page) -> None:
+    """Irreversible steps ask for a ticked "I confirm ..." box: tick it with Space."""
+    if page.locator("input[name=confirm]").count():
+        tab_until(
+            page,
+            lambda f: f["type"] == "checkbox" and f["name"].startswith("I confirm"),
+            "the confirmation box",
+        )
+        page.keyboard.press("Space")
+        assert page.evaluate(FOCUSED)["checked"]
+
+
 def take_step(page: Page, step: str, status: str) -> None:
     """Press a workflow step on the overview; confirm with the keyboard if asked to."""
     page.once("dialog", lambda dialog: dialog.accept())
-    go(page, step, "button")
+    tab_until(
+        page,
+        lambda f: f["name"] == step and f["tag"] in ("a", "button"),
+        f"the step {step!r}",
+    )
+    press_and_load(page)
     if not page.locator("main").get_by_text(f"Status: {status}").count():
-        # A confirmation page or panel: its button says the step or "Confirm".
-        go(page, re.compile(rf"^(Confirm|Yes|{re.escape(step)})", re.I), "button")
+        # A confirmation page: tick its box; its button names the step ("Complete the
+        # review" for "Complete review") or says "Confirm".
+        tick_confirmation(page)
+        verb = re.escape(step.split()[0])
+        go(page, re.compile(rf"^(Confirm|Yes|{verb})", re.I), "button")
     expect(page.locator("main > p").filter(has_text="Status:").locator("strong")).to_have_text(
         status
     )
@@ -206,6 +226,7 @@ def answer_and_submit(page: Page) -> None:
     go(page, "Check and submit", "a")
     expect(page.get_by_text("Every required question is answered.")).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())
+    tick_confirmation(page)
     go(page, "Submit the questionnaire", "button")
     if not page.locator("main").get_by_text("Status: Submitted").count():
         go(page, re.compile(r"^(Confirm|Yes|Submit)", re.I), "button")
