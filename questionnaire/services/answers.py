@@ -90,7 +90,7 @@ def save_answers(
     require_answer_editing(user, assessment)
     commitment = commitment_of(assessment, item)
     parsed, errors = _parse_all(commitment, raw_values)
-    if request_id and _already_applied(session, user, assessment, request_id):
+    if request_id and already_saved(session, user, assessment, request_id):
         return _duplicate(session, item, errors)
 
     now = utc_now()
@@ -117,8 +117,9 @@ def save_answers(
     return SaveResult(saved, conflicts, versions, now, errors=errors)
 
 
-def _already_applied(session: Session, user: User, assessment: Assessment, request_id: str) -> bool:
-    """Whether this person already saved with this id in this assessment."""
+def already_saved(session: Session, user: User, assessment: Assessment, request_id: str) -> bool:
+    """Whether this person already saved with this id in this assessment (a retry or a
+    double click): answer pages and review pages share the save-request ids."""
     return (
         session.scalar(
             select(SaveRequest.id).where(

@@ -49,6 +49,7 @@ from questionnaire.models import (
 )
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
+from questionnaire.services.answers import already_saved
 from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
 from questionnaire.services.workflow import transition
@@ -726,7 +727,7 @@ def save_review(
         _check_question(submission.question)
     if submission.comment is not None:
         _check_comment(submission.comment)
-    if submission.request_id and _already_saved(session, user, assessment, submission.request_id):
+    if submission.request_id and already_saved(session, user, assessment, submission.request_id):
         return ReviewSaved(repeated=True)
     try:
         if submission.request_id:
@@ -771,19 +772,6 @@ def save_review(
         session.rollback()
         raise
     return ReviewSaved(rating, finding, clarification, comment)
-
-
-def _already_saved(session: Session, user: User, assessment: Assessment, request_id: str) -> bool:
-    return (
-        session.scalar(
-            select(SaveRequest.id).where(
-                SaveRequest.assessment_id == assessment.id,
-                SaveRequest.user_id == user.id,
-                SaveRequest.request_id == request_id,
-            )
-        )
-        is not None
-    )
 
 
 def commitment_reviews(session: Session, assessment: Assessment) -> list[CommitmentReview]:
