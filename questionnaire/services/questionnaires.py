@@ -193,17 +193,25 @@ def _commitment_order(session: Session, assessment: Assessment) -> list[str]:
     return order
 
 
-def missing_answers(session: Session, assessment: Assessment) -> list[MissingAnswer]:
-    """Every required answer still missing, in questionnaire order."""
-    bank = bank_for(assessment)
-    items = items_of(session, assessment)
-    stored: dict[int, dict[str, object]] = {item.id: {} for item in items}
+def _stored_answers(
+    session: Session, assessment: Assessment, items: list[AssessmentItem]
+) -> dict[int, dict[str, AnswerValue]]:
+    """Every stored answer of the assessment, by item and question, in one query."""
+    stored: dict[int, dict[str, AnswerValue]] = {item.id: {} for item in items}
     for item_id, question_id, value in session.execute(
         select(Answer.item_id, Answer.question_id, Answer.value)
         .join(AssessmentItem, AssessmentItem.id == Answer.item_id)
         .where(AssessmentItem.assessment_id == assessment.id)
     ):
         stored[item_id][question_id] = value
+    return stored
+
+
+def missing_answers(session: Session, assessment: Assessment) -> list[MissingAnswer]:
+    """Every required answer still missing, in questionnaire order."""
+    bank = bank_for(assessment)
+    items = items_of(session, assessment)
+    stored = _stored_answers(session, assessment, items)
     missing: list[MissingAnswer] = []
     for item in items:
         missing.extend(missing_required(bank.commitment(item.commitment_id), stored[item.id]))  # type: ignore[arg-type]
@@ -247,13 +255,7 @@ def printable(
     access.require_answer_reading(session, user, assessment)
     bank = bank_for(assessment)
     items = items_of(session, assessment)
-    stored: dict[int, dict[str, AnswerValue]] = {item.id: {} for item in items}
-    for item_id, question_id, value in session.execute(
-        select(Answer.item_id, Answer.question_id, Answer.value)
-        .join(AssessmentItem, AssessmentItem.id == Answer.item_id)
-        .where(AssessmentItem.assessment_id == assessment.id)
-    ):
-        stored[item_id][question_id] = value
+    stored = _stored_answers(session, assessment, items)
     printed: dict[str, list[PrintedCommitment]] = {}
     for item in items:
         commitment = bank.commitment(item.commitment_id)
