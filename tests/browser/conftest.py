@@ -113,7 +113,12 @@ def running_server(root: Path, database_url: str) -> Iterator[LiveServer]:
         "INSTANCE_DIR": str(root / "instance"),
         "EXPORT_DIR": str(root / "exports"),
     }
-    command = [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    # The production configuration (gevent workers). With sync workers, Chromium's idle
+    # preconnected sockets could hold both workers, and a page then waited for gunicorn's
+    # 30 s time-out: a reload in the review walk timed out that way in CI.
+    config = "python:questionnaire.gunicorn_conf"
+    command = [str(GUNICORN), "-c", config, "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+    command.append("wsgi:app")
     with log_path.open("w", encoding="utf-8") as log:
         server = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
