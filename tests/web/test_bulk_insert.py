@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.database import bulk_insert
@@ -67,5 +67,20 @@ def test_bulk_rows_read_back_as_ordinary_rows(
     assert by_question["q4"] is None and by_question["q8"] == {"nested": [1, None, "x"]}
 
 
-def test_nothing_to_insert_is_no_error(db: Session) -> None:
-    bulk_insert(db, Answer.__table__, [])
+def test_nothing_to_insert_sends_nothing_and_stores_nothing(db: Session) -> None:
+    """An empty batch (a chunk with no answers) must not reach the database at all: without
+    the guard, PostgreSQL's path fails on the missing first row and SQLite's executes a bare
+    INSERT of one row of defaults."""
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        bulk_insert(db, Answer.__table__, [])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements == []
+    assert db.scalar(select(func.count()).select_from(Answer)) == 0
