@@ -57,9 +57,11 @@ TEST_RUN ?= sqlite
 test: lint
 	$(BIN)/python -m pytest --durations=20 --junitxml=test-output/junit-$(TEST_RUN).xml
 
-# The edit loop: the domain and the fast web tests, stopping at the first failure.
+# The edit loop (under a minute here): the domain and the fast web tests, without the tests
+# marked slow, stopping at the first failure. `make test` runs everything, as CI does.
 quick: install
-	$(BIN)/python -m pytest -x -q tests/domain tests/web/test_exports.py tests/web/test_jobs_and_storage.py
+	$(BIN)/python -m pytest -x -q -m "not slow" --durations=5 \
+		tests/domain tests/web/test_exports.py tests/web/test_jobs_and_storage.py
 
 # Prints the table and writes benchmarks/results.json; PostgreSQL too when DATABASE_URL names
 # one. Options: make bench BENCH_ARGS="--runs 5" (see python -m benchmarks --help).

@@ -263,6 +263,7 @@ def test_no_assessments_give_empty_sheets_with_headers() -> None:
     assert list(data_rows(workbook, SHEETS["en"][2])) == []
 
 
+@pytest.mark.slow
 def test_bare_floor_holds_the_same_cells_without_formatting(
     report: Workbook, rows: list[CountryRow]
 ) -> None:
@@ -288,6 +289,7 @@ def test_an_unknown_language_is_refused(rows: list[CountryRow]) -> None:
         write_secretariat_report(rows, io.BytesIO(), language="de")
 
 
+@pytest.mark.slow
 def test_parts_computed_apart_and_sent_as_json_make_the_same_workbook(
     bank: QuestionBank, rows: list[CountryRow]
 ) -> None:

@@ -45,6 +45,9 @@ from tests.domain import offline_files
 from tests.domain.report_helpers import full_snapshot
 from tests.domain.test_secretariat_report import country_rows
 
+# Whole workbooks written and converted by LibreOffice: seconds each, left out of `make quick`.
+pytestmark = pytest.mark.slow
+
 T = TypeVar("T")
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

@@ -103,6 +103,7 @@ def demo(app: Flask, runner, monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_every_page_reached_from_home_answers_in_the_persons_language(
     app: Flask, demo: None, db: Session
 ) -> None:
