@@ -24,7 +24,6 @@ from questionnaire.models import (
 )
 from questionnaire.services.access import visible_assessments
 from questionnaire.services.assessments import Progress, progress_of
-from questionnaire.services.bank_store import current_bank
 from questionnaire.services.scoring import section_scores
 
 # Steps that wait for the state party, and the statuses whose scores count in the heat map.
@@ -233,19 +232,30 @@ def _overdue(assessment: Assessment, today: dt.date) -> bool:
 
 
 def _heat_map(session: Session, assessments: list[Assessment]) -> HeatMap | None:
+    """Gaps by section and regional group over the reviewed assessments.
+
+    Each assessment is scored on its own bank edition, so the columns are the sections of
+    those editions (newest edition first, then any section only an older one has), not the
+    newest bank's: a section renamed in a new edition keeps the scores given under the old.
+    """
     reviewed = [a for a in assessments if a.status in REVIEWED]
-    bank = current_bank(session)
-    if not reviewed or bank is None:
+    if not reviewed:
         return None
     group_of = {a.id: a.state_party.regional_group for a in reviewed}
     scores: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for assessment_id, sections in section_scores(session, reviewed).items():
-        for section in sections:
+    columns: dict[str, tuple[str, str, str]] = {}
+    newest_first = sorted(reviewed, key=lambda a: a.bank_version_id, reverse=True)
+    by_assessment = section_scores(session, newest_first)
+    for assessment in newest_first:
+        for section in by_assessment[assessment.id]:
+            columns.setdefault(
+                section.section_id, (section.section_id, section.label_zh, section.label_en)
+            )
             if section.score is not None:
-                scores[(section.section_id, group_of[assessment_id])].append(section.score)
+                scores[(section.section_id, group_of[assessment.id])].append(section.score)
     groups = [(g.id, g.label_zh, g.label_en) for g in load_regional_groups()]
     return HeatMap(
-        sections=[(s.id, s.title.zh, s.title.en) for s in bank.sections],
+        sections=list(columns.values()),
         groups=groups,
         gaps={key: 1 - sum(values) / len(values) for key, values in scores.items()},
         states=dict(Counter(group_of.values())),

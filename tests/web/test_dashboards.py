@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
+import yaml
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import QuestionBank
+from questionnaire.domain.bank_loader import read_bank_files
 from questionnaire.models import ReviewerAssignment, Role
-from tests.conftest import AuthActions
+from questionnaire.services.accounts import SYSTEM
+from questionnaire.services.bank_store import load_bank_version
+from tests.conftest import BANK_DIR, AuthActions
 from tests.web.questionnaire_helpers import open_assessment, rated_assessment
 
 
@@ -90,3 +96,32 @@ def test_reviewer_sees_the_assignments_waiting(
     db.commit()
     page = _home(app, "expert@japan.test")
     assert "Your assignments" in page and "China" in page
+
+
+def test_heat_map_keeps_the_sections_of_each_assessments_own_bank_edition(
+    app: Flask, db: Session, make_user, loaded_bank: QuestionBank, tmp_path: Path
+) -> None:
+    """An assessment answered on an earlier edition keeps its columns after a new edition
+    renames a section: the heat map once took every column from the newest edition and
+    silently dropped the scores of the others."""
+    rated_assessment(db, make_user, WorkflowStatus.REVIEW_COMPLETED)
+    newer = tmp_path / "bank"
+    shutil.copytree(BANK_DIR, newer)
+    meta = yaml.safe_load((newer / "bank.yaml").read_text(encoding="utf-8"))
+    for name, old, new in (
+        ("bank.yaml", f"version: {meta['version']}", f"version: {meta['version'] + 1}"),
+        ("sections.yaml", "id: technical_assistance", "id: assistance_and_exchange"),
+        (
+            "commitments/5-technical-assistance.yaml",
+            "section: technical_assistance",
+            "section: assistance_and_exchange",
+        ),
+    ):
+        path = newer / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    load_bank_version(db, read_bank_files(newer), SYSTEM)
+    db.commit()
+
+    page = _home(app, "officer@secretariat.test")
+    heat_map = page[page.index("Gaps by section and regional group") :]
+    assert "0.67" in heat_map
