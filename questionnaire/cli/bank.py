@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from questionnaire.domain.bank_export import write_bank_json, write_bank_workbook
-from questionnaire.domain.bank_loader import BankError, build_bank, read_bank_files
+from questionnaire.domain.bank.export import write_bank_json, write_bank_workbook
+from questionnaire.domain.bank.loader import BankError, build_bank, read_bank_files
 from questionnaire.extensions import database
 from questionnaire.services.accounts import Actor
 from questionnaire.services.bank_store import BankVersionError, current_bank, load_bank_version

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from questionnaire.domain.bank import BankCommitment, QuestionBank
-from questionnaire.domain.bank_schema import Strength
+from questionnaire.domain.bank.schema import Strength
 
 
 class ScopeError(ValueError):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_loader import BankFiles, build_bank
+from questionnaire.domain.bank.loader import BankFiles, build_bank
 from questionnaire.models import BankVersion
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record

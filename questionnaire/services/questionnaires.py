@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from questionnaire.domain.answers import MissingAnswer, missing_required, visible_questions
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import BankCommitment, BankQuestion
-from questionnaire.domain.bank_schema import Section
+from questionnaire.domain.bank.schema import Section
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.workflow import EDITABLE_BY_STATE
 from questionnaire.models import Answer, Assessment, AssessmentItem, Clarification, User

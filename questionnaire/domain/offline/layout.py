@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from questionnaire.domain.bank_schema import QuestionType
+from questionnaire.domain.bank.schema import QuestionType
 
 INSTRUCTIONS_SHEET = "Instructions"
 QUESTIONNAIRE_SHEET = "Questionnaire"
