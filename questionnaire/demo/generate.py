@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.database import refresh_planner_statistics
-from questionnaire.domain import demo_text
+from questionnaire.demo import text as demo_text
+from questionnaire.demo.text import Language
 from questionnaire.domain.assessment import FindingKind, WorkflowStatus
 from questionnaire.domain.bank import BankCommitment, BankQuestion
 from questionnaire.domain.bank.loader import read_bank_files
 from questionnaire.domain.bank.schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
-from questionnaire.domain.demo_text import Language
 from questionnaire.domain.recommendations import suggested_opening
 from questionnaire.domain.scope import Scope
 from questionnaire.models import (
