@@ -62,7 +62,8 @@ def bank_step(sessions: sessionmaker[Session], work_dir: Path, runs: int) -> Res
 def demo_step(sessions: sessionmaker[Session], work_dir: Path, countries: int) -> Result:
     """The demo data for `countries` state parties, through the services (one run)."""
     from questionnaire.cli.accounts import DEMO_ACCOUNTS
-    from questionnaire.demo.generate import DemoAccount, DemoRequest, generate_demo
+    from questionnaire.demo.generate import DemoRequest, generate_demo
+    from questionnaire.demo.people import DemoAccount
 
     request = DemoRequest(
         countries=countries,

@@ -14,12 +14,12 @@ from flask.cli import with_appcontext
 from questionnaire.cli.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD_DEFAULT
 from questionnaire.demo.generate import (
     MAX_COUNTRIES,
-    DemoAccount,
     DemoError,
     DemoRequest,
     DemoSummary,
     generate_demo,
 )
+from questionnaire.demo.people import DemoAccount
 from questionnaire.extensions import database
 
 

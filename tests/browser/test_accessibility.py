@@ -23,7 +23,8 @@ from sqlalchemy import select
 from questionnaire import migrate
 from questionnaire.cli.accounts import DEMO_ACCOUNTS
 from questionnaire.database import make_engine, make_session_factory
-from questionnaire.demo.generate import DemoAccount, DemoRequest, generate_demo
+from questionnaire.demo.generate import DemoRequest, generate_demo
+from questionnaire.demo.people import DemoAccount
 from questionnaire.models import Assessment, Job, JobStatus, Role, User
 from tests.browser.conftest import PROJECT_ROOT, LiveServer, running_server
 

@@ -18,7 +18,8 @@ import questionnaire
 from questionnaire import create_app, migrate
 from questionnaire.cli.accounts import DEMO_ACCOUNTS
 from questionnaire.cli.demo import CountryCount
-from questionnaire.demo.generate import DemoAccount, DemoRequest, generate_demo
+from questionnaire.demo.generate import DemoRequest, generate_demo
+from questionnaire.demo.people import DemoAccount
 from questionnaire.domain.assessment import FindingKind, PublicationConsent, WorkflowStatus
 from questionnaire.models import (
     Answer,
