@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks.floors import write_bare_floor, write_country_bare_floor
 from benchmarks.measure import median, peak_rss_mib, start_peak_window, timed
 from questionnaire.config import PROJECT_ROOT
 from questionnaire.database import bulk_insert
 from questionnaire.domain.bank.loader import load_bank
-from questionnaire.domain.reports import CountryRow, write_bare_floor, write_country_bare_floor
+from questionnaire.domain.reports import CountryRow
 from questionnaire.domain.scoring import score_assessment
 from questionnaire.models import (
     Answer,
