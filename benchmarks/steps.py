@@ -34,7 +34,7 @@ from questionnaire.models import (
     User,
     utc_now,
 )
-from questionnaire.services.bank_store import bank_of
+from questionnaire.services.bank_store import question_bank_from_row
 from questionnaire.services.reports import (
     build_cross_country,
     country_report,
@@ -300,7 +300,7 @@ def _synthetic_answers(item_ids: list[int], per_item: int, total: int) -> list[d
 def _warm_banks(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         for version in session.scalars(select(BankVersion)):
-            bank_of(version)
+            question_bank_from_row(version)
 
 
 def _spread_assessment_ids(sessions: sessionmaker[Session], count: int) -> list[int]:

@@ -47,8 +47,8 @@ from questionnaire.models import (
 )
 from questionnaire.services import questionnaires, reviews, workflow
 from questionnaire.services.accounts import SYSTEM
-from questionnaire.services.assessments import bank_for, create_assessment
-from questionnaire.services.bank_store import latest_version, load_bank_version
+from questionnaire.services.assessments import assessment_question_bank, create_assessment
+from questionnaire.services.bank_store import latest_bank_version, load_bank_version
 from questionnaire.services.state_parties import load_state_parties_into
 
 MAX_COUNTRIES = 195
@@ -158,7 +158,7 @@ def generate_demo(session: Session, request: DemoRequest) -> DemoSummary:
 
 def _load_reference_data(session: Session, bank_dir: Path) -> None:
     load_state_parties_into(session)
-    if latest_version(session) is None:
+    if latest_bank_version(session) is None:
         load_bank_version(session, read_bank_files(bank_dir), SYSTEM)
     session.commit()
 
@@ -202,7 +202,7 @@ def _start_country(
         language=language,
         profile=profile,
         assessment=assessment,
-        bank=bank_for(assessment),
+        bank=assessment_question_bank(assessment),
         secretariat=secretariat,
         focal_point=accounts.member(Role.FOCAL_POINT, state),
         contributor=accounts.member(Role.CONTRIBUTOR, state),

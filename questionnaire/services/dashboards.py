@@ -24,7 +24,7 @@ from questionnaire.models import (
 )
 from questionnaire.services.access import visible_assessments
 from questionnaire.services.assessments import Progress, progress_of
-from questionnaire.services.bank_store import current_bank
+from questionnaire.services.bank_store import latest_question_bank
 from questionnaire.services.scoring import section_scores
 
 # Steps that wait for the state party, and the statuses whose scores count in the heat map.
@@ -234,7 +234,7 @@ def _overdue(assessment: Assessment, today: dt.date) -> bool:
 
 def _heat_map(session: Session, assessments: list[Assessment]) -> HeatMap | None:
     reviewed = [a for a in assessments if a.status in REVIEWED]
-    bank = current_bank(session)
+    bank = latest_question_bank(session)
     if not reviewed or bank is None:
         return None
     group_of = {a.id: a.state_party.regional_group for a in reviewed}

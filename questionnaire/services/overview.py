@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.models import BankVersion, Role, StateParty, User
-from questionnaire.services.bank_store import latest_version
+from questionnaire.services.bank_store import latest_bank_version
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ def overview_for(session: Session, user: User) -> Overview:
     if user.role is Role.SECRETARIAT:
         accounts = session.scalar(select(func.count()).select_from(User))
     return Overview(
-        bank=latest_version(session),
+        bank=latest_bank_version(session),
         state_party_count=session.scalar(select(func.count()).select_from(StateParty)) or 0,
         account_count=accounts,
     )

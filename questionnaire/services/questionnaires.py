@@ -18,7 +18,12 @@ from questionnaire.domain.workflow import EDITABLE_BY_STATE
 from questionnaire.models import Answer, Assessment, AssessmentItem, Clarification, User
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
-from questionnaire.services.assessments import bank_for, items_of, mark_changed, progress_of
+from questionnaire.services.assessments import (
+    assessment_question_bank,
+    items_of,
+    mark_changed,
+    progress_of,
+)
 from questionnaire.services.audit import record
 from questionnaire.services.workflow import transition
 
@@ -108,7 +113,7 @@ def overview(
 ) -> Overview:
     """The questionnaire by section, the commitments `listed` keeps, the pending questions."""
     listed = listed or OverviewFilter()
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     items = items_of(session, assessment)
     pending_rows = pending_questions(session, assessment)
     pending_by_item: dict[int, int] = {}
@@ -209,7 +214,7 @@ def _stored_answers(
 
 def missing_answers(session: Session, assessment: Assessment) -> list[MissingAnswer]:
     """Every required answer still missing, in questionnaire order."""
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     items = items_of(session, assessment)
     stored = _stored_answers(session, assessment, items)
     missing: list[MissingAnswer] = []
@@ -253,7 +258,7 @@ def printable(
     holds), so the paper reads as the screen does. Reading rules are the page's.
     """
     access.require_answer_reading(session, user, assessment)
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     items = items_of(session, assessment)
     stored = _stored_answers(session, assessment, items)
     printed: dict[str, list[PrintedCommitment]] = {}
