@@ -95,7 +95,7 @@ class SectionRow:
 
 
 @dataclass(frozen=True)
-class Overview:
+class QuestionnaireOverview:
     sections: list[SectionRow]
     percent: int
     complete: int
@@ -110,7 +110,7 @@ def overview(
     user: User,
     assessment: Assessment,
     listed: OverviewFilter | None = None,
-) -> Overview:
+) -> QuestionnaireOverview:
     """The questionnaire by section, the commitments `listed` keeps, the pending questions."""
     listed = listed or OverviewFilter()
     bank = assessment_question_bank(assessment)
@@ -133,7 +133,7 @@ def overview(
             sections.append(SectionRow(section, rows))
             shown += len(rows)
     progress = progress_of(session, [assessment.id])[assessment.id]
-    return Overview(
+    return QuestionnaireOverview(
         sections,
         progress.percent,
         progress.complete,
