@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks.floors import write_bare_floor, write_country_bare_floor
 from benchmarks.measure import median, peak_rss_mib, start_peak_window, timed
 from questionnaire.config import PROJECT_ROOT
 from questionnaire.database import bulk_insert
-from questionnaire.domain.bank_loader import load_bank
-from questionnaire.domain.reports import CountryRow, write_bare_floor, write_country_bare_floor
+from questionnaire.domain.bank.loader import load_bank
+from questionnaire.domain.reports import CountryRow
 from questionnaire.domain.scoring import score_assessment
 from questionnaire.models import (
     Answer,
@@ -33,7 +34,7 @@ from questionnaire.models import (
     User,
     utc_now,
 )
-from questionnaire.services.bank_store import bank_of
+from questionnaire.services.bank_store import question_bank_from_row
 from questionnaire.services.reports import (
     build_cross_country,
     country_report,
@@ -62,7 +63,8 @@ def bank_step(sessions: sessionmaker[Session], work_dir: Path, runs: int) -> Res
 def demo_step(sessions: sessionmaker[Session], work_dir: Path, countries: int) -> Result:
     """The demo data for `countries` state parties, through the services (one run)."""
     from questionnaire.cli.accounts import DEMO_ACCOUNTS
-    from questionnaire.services.demo import DemoAccount, DemoRequest, generate_demo
+    from questionnaire.demo.generate import DemoRequest, generate_demo
+    from questionnaire.demo.people import DemoAccount
 
     request = DemoRequest(
         countries=countries,
@@ -298,7 +300,7 @@ def _synthetic_answers(item_ids: list[int], per_item: int, total: int) -> list[d
 def _warm_banks(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         for version in session.scalars(select(BankVersion)):
-            bank_of(version)
+            question_bank_from_row(version)
 
 
 def _spread_assessment_ids(sessions: sessionmaker[Session], count: int) -> list[int]:

@@ -55,10 +55,6 @@ class Settings:
     database_lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def is_development(self) -> bool:
-        return self.environment == "development"
-
     def flask_config(self) -> dict[str, Any]:
         secure_cookies = self.environment == "production"
         return {

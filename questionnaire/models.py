@@ -99,7 +99,7 @@ class BankVersion(Base):
     edition: Mapped[str] = mapped_column(String(300))
     checksum: Mapped[str] = mapped_column(String(64))
     # The whole bank's text (about 0.8 MB): read only when a version is first resolved in a
-    # process (bank_store.bank_of), not with every assessment that names its version.
+    # process (bank_store.question_bank_from_row), not with every assessment that names its version.
     files: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)
     commitment_count: Mapped[int]
     question_count: Mapped[int]

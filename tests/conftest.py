@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from questionnaire import create_app, migrate
 from questionnaire.database import Base
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_loader import BankFiles, build_bank, read_bank_files
+from questionnaire.domain.bank.loader import BankFiles, build_bank, read_bank_files
 from questionnaire.models import Role, User
 from questionnaire.services import accounts
 from questionnaire.services.accounts import SYSTEM, create_user

@@ -13,7 +13,7 @@ from typing import Any
 import click
 from flask import Flask
 
-from questionnaire.domain.bank_loader import BankError
+from questionnaire.domain.bank.loader import BankError
 from questionnaire.services.access import NotAllowed, NotFound
 
 # The application's refusals: its own ValueError subclasses, plus these.

@@ -9,11 +9,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from questionnaire.domain.bank_export import write_bank_json, write_bank_workbook
-from questionnaire.domain.bank_loader import BankError, build_bank, read_bank_files
+from questionnaire.domain.bank.export import write_bank_json, write_bank_workbook
+from questionnaire.domain.bank.loader import BankError, build_bank, read_bank_files
 from questionnaire.extensions import database
 from questionnaire.services.accounts import Actor
-from questionnaire.services.bank_store import BankVersionError, current_bank, load_bank_version
+from questionnaire.services.bank_store import (
+    BankVersionError,
+    latest_question_bank,
+    load_bank_version,
+)
 from questionnaire.services.scoring import queue_rescore
 
 group = AppGroup("bank", help="Validate, load and export the question bank.")
@@ -90,7 +94,7 @@ def export(fmt: str, out: str | None, source: str) -> None:
             raise click.ClickException(str(error)) from None
     else:
         with database().sessions() as session:
-            loaded = current_bank(session)
+            loaded = latest_question_bank(session)
         if loaded is None:
             raise click.ClickException("no bank is loaded; run `flask --app wsgi bank load` first")
         bank = loaded

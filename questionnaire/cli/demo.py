@@ -12,15 +12,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from questionnaire.cli.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD_DEFAULT
-from questionnaire.extensions import database
-from questionnaire.services.demo import (
+from questionnaire.demo.generate import (
     MAX_COUNTRIES,
-    DemoAccount,
     DemoError,
     DemoRequest,
     DemoSummary,
     generate_demo,
 )
+from questionnaire.demo.people import DemoAccount
+from questionnaire.extensions import database
 
 
 class CountryCount(click.ParamType):

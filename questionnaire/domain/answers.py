@@ -14,7 +14,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from questionnaire.domain.bank import BankCommitment, BankQuestion
-from questionnaire.domain.bank_schema import QuestionType
+from questionnaire.domain.bank.schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.errors import N_ as N_
 from questionnaire.domain.errors import AnswerError as AnswerError

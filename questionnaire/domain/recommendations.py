@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from questionnaire.domain.bank_schema import Strength
+from questionnaire.domain.bank.schema import Strength
 
 # The obligation level sets the verb, as in IRM country reports: mandatory provisions
 # "should", "shall consider" provisions "is encouraged to consider", optional "could".

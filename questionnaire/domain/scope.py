@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from questionnaire.domain.bank import BankCommitment, QuestionBank
-from questionnaire.domain.bank_schema import Strength
+from questionnaire.domain.bank.schema import Strength
 
 
 class ScopeError(ValueError):
@@ -34,17 +34,6 @@ class Scope:
         return {
             key: list(value) if isinstance(value, tuple) else value for key, value in data.items()
         }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Scope:
-        return cls(
-            sections=tuple(data.get("sections", ())),
-            themes=tuple(data.get("themes", ())),
-            review_cycles=tuple(int(c) for c in data.get("review_cycles", ())),
-            chapters=tuple(data.get("chapters", ())),
-            strengths=tuple(data.get("strengths", ())),
-            assessable_only=bool(data.get("assessable_only", True)),
-        )
 
 
 def select_commitments(bank: QuestionBank, scope: Scope) -> list[BankCommitment]:

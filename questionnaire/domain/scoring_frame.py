@@ -19,7 +19,7 @@ import pandas as pd
 from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import AssessmentSnapshot
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_schema import Scale, Strength
+from questionnaire.domain.bank.schema import Scale, Strength
 from questionnaire.domain.score_types import Dimension, Priority, ScoreBasis
 from questionnaire.domain.scoring_rollups import group_memberships, rollup_groups
 from questionnaire.domain.scoring_rules import (

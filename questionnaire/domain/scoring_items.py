@@ -12,7 +12,7 @@ from dataclasses import replace
 from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import ItemSnapshot
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_schema import Strength
+from questionnaire.domain.bank.schema import Strength
 from questionnaire.domain.score_types import CommitmentScore, Priority, ScoreBasis
 from questionnaire.domain.scoring_item_explanation import explain_commitment
 from questionnaire.domain.scoring_rules import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_schema import Scale
+from questionnaire.domain.bank.schema import Scale
 
 STATUS_SCALE = "implementation_status"
 FRAMEWORK_SCALE = "framework_rating"

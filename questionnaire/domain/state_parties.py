@@ -53,8 +53,8 @@ class RegionalGroup:
 
 
 @dataclass(frozen=True)
-class StateParty:
-    """A UN member or observer State, named in both report languages.
+class StatePartyEntry:
+    """One entry of the reference list: a UN member or observer State, named in both languages.
 
     `member` is False for the two General Assembly observer States, which belong to no
     regional group and are placed in one by geography only so reports can show them.
@@ -99,14 +99,14 @@ def load_regional_groups() -> list[RegionalGroup]:
 
 
 @cache
-def load_state_parties() -> list[StateParty]:
+def load_state_parties() -> list[StatePartyEntry]:
     """All UN member and observer States, sorted by alpha-3 code.
 
     Cached: the list is built from static data and libraries, so it never changes while
     the process runs. Callers must not mutate the returned list.
     """
     group_ids = {group.id for group in load_regional_groups()}
-    parties: list[StateParty] = []
+    parties: list[StatePartyEntry] = []
     for code, entry in _raw_data()["state_parties"].items():
         if not isinstance(code, str) or not _ALPHA3.fullmatch(code):
             raise StatePartyDataError(f"{_DATA_FILE}: {code!r} is not an upper-case alpha-3 code")
@@ -119,7 +119,7 @@ def load_state_parties() -> list[StateParty]:
             raise StatePartyDataError(f"{_DATA_FILE}: {code} needs 'member: true' or 'false'")
         name_en, name_zh = _names(code, member=member)
         parties.append(
-            StateParty(
+            StatePartyEntry(
                 code=code,
                 name_en=name_en,
                 name_zh=name_zh,
@@ -131,11 +131,11 @@ def load_state_parties() -> list[StateParty]:
 
 
 @cache
-def _by_code() -> dict[str, StateParty]:
+def _by_code() -> dict[str, StatePartyEntry]:
     return {party.code: party for party in load_state_parties()}
 
 
-def state_party(code: str) -> StateParty:
+def state_party(code: str) -> StatePartyEntry:
     """The state party with this alpha-3 code, in any letter case.
 
     Raises UnknownStateParty, naming the code, so a bad code in an import file or URL is

@@ -31,7 +31,7 @@ from questionnaire.models import (
 )
 from questionnaire.services.access import require_answer_editing
 from questionnaire.services.accounts import Actor
-from questionnaire.services.assessments import bank_for, mark_changed
+from questionnaire.services.assessments import assessment_question_bank, mark_changed
 from questionnaire.services.audit import record
 
 
@@ -58,7 +58,7 @@ class SaveResult:
 
 
 def commitment_of(assessment: Assessment, item: AssessmentItem) -> BankCommitment:
-    return bank_for(assessment).commitment(item.commitment_id)
+    return assessment_question_bank(assessment).commitment(item.commitment_id)
 
 
 def current_answers(session: Session, item_id: int) -> dict[str, Answer]:

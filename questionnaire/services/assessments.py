@@ -18,7 +18,7 @@ from questionnaire.models import Assessment, AssessmentItem, Role, StateParty, U
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
-from questionnaire.services.bank_store import bank_of, latest_version
+from questionnaire.services.bank_store import latest_bank_version, question_bank_from_row
 
 
 class AssessmentError(ValueError):
@@ -42,10 +42,10 @@ def create_assessment(
     state = session.get(StateParty, state_party_code.upper())
     if state is None:
         raise AssessmentError(f"unknown state party {state_party_code!r}")
-    version = latest_version(session)
+    version = latest_bank_version(session)
     if version is None:
         raise AssessmentError("no question bank is loaded; load it with `flask bank load`")
-    commitments = select_commitments(bank_of(version), scope)
+    commitments = select_commitments(question_bank_from_row(version), scope)
     assessment = Assessment(
         state_party_code=state.code,
         review_year=review_year,
@@ -123,8 +123,9 @@ def items_of(session: Session, assessment: Assessment) -> list[AssessmentItem]:
     )
 
 
-def bank_for(assessment: Assessment) -> QuestionBank:
-    return bank_of(assessment.bank_version)
+def assessment_question_bank(assessment: Assessment) -> QuestionBank:
+    """The resolved bank of the version the assessment was created from."""
+    return question_bank_from_row(assessment.bank_version)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_loader import BankFiles, build_bank
+from questionnaire.domain.bank.loader import BankFiles, build_bank
 from questionnaire.models import BankVersion
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
@@ -31,7 +31,7 @@ class LoadResult:
 def load_bank_version(session: Session, files: BankFiles, actor: Actor) -> LoadResult:
     """Check `files` and store them as a new bank version; loading the same files is a no-op."""
     bank = build_bank(files)
-    latest = latest_version(session, bank.id)
+    latest = latest_bank_version(session, bank.id)
     if latest is not None and bank.version < latest.version:
         raise BankVersionError(
             f"bank version {bank.version} is lower than version {latest.version}, which is "
@@ -62,19 +62,21 @@ def load_bank_version(session: Session, files: BankFiles, actor: Actor) -> LoadR
     return LoadResult(row, created=True)
 
 
-def latest_version(session: Session, bank_id: str | None = None) -> BankVersion | None:
+def latest_bank_version(session: Session, bank_id: str | None = None) -> BankVersion | None:
+    """The stored row of the newest bank version (of `bank_id`, if given), or None."""
     query = select(BankVersion).order_by(BankVersion.version.desc(), BankVersion.id.desc())
     if bank_id is not None:
         query = query.where(BankVersion.bank_id == bank_id)
     return session.scalars(query.limit(1)).first()
 
 
-def current_bank(session: Session) -> QuestionBank | None:
-    row = latest_version(session)
-    return bank_of(row) if row is not None else None
+def latest_question_bank(session: Session) -> QuestionBank | None:
+    """The resolved bank of the newest stored version, or None before any bank is loaded."""
+    row = latest_bank_version(session)
+    return question_bank_from_row(row) if row is not None else None
 
 
-def bank_of(row: BankVersion) -> QuestionBank:
+def question_bank_from_row(row: BankVersion) -> QuestionBank:
     """The resolved bank of a stored version, built once per process."""
     bank = _built.get(row.checksum)
     if bank is None:
@@ -83,7 +85,7 @@ def bank_of(row: BankVersion) -> QuestionBank:
     return bank
 
 
-def bank_of_version(session: Session, version_id: int, checksum: str) -> QuestionBank:
+def question_bank_by_version_id(session: Session, version_id: int, checksum: str) -> QuestionBank:
     """The resolved bank of a version known by id and checksum: no read once it is built."""
     bank = _built.get(checksum)
     if bank is not None:
@@ -91,7 +93,7 @@ def bank_of_version(session: Session, version_id: int, checksum: str) -> Questio
     row = session.get(BankVersion, version_id)
     if row is None:
         raise LookupError(f"bank version {version_id} is not stored")
-    return bank_of(row)
+    return question_bank_from_row(row)
 
 
 # The checksum covers every file of a version, and a stored version never changes, so its

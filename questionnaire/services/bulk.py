@@ -26,7 +26,7 @@ from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import AssessmentError, create_assessment, has_assessment
 from questionnaire.services.audit import record
-from questionnaire.services.bank_store import bank_of, latest_version
+from questionnaire.services.bank_store import latest_bank_version, question_bank_from_row
 from questionnaire.services.reviews import ReviewError, add_assignment
 
 # More than every state party there is: a typing slip, not a request.
@@ -104,10 +104,10 @@ def open_assessments(
         raise BulkError(N_("Choose at most %(count)s state parties at once."), count=MAX_ITEMS)
     if not 2021 <= review_year <= 2100:
         raise BulkError(N_("The review year must be between 2021 and 2100."))
-    version = latest_version(session)
+    version = latest_bank_version(session)
     if version is None:
         raise BulkError(N_("No question bank is loaded yet."))
-    select_commitments(bank_of(version), scope)  # ScopeError before anything is made
+    select_commitments(question_bank_from_row(version), scope)  # ScopeError before anything is made
     known = {
         state.code: state
         for state in session.scalars(select(StateParty).where(StateParty.code.in_(codes)))

@@ -41,7 +41,7 @@ from questionnaire.models import (
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.answers import apply_values
-from questionnaire.services.assessments import bank_for
+from questionnaire.services.assessments import assessment_question_bank
 from questionnaire.services.audit import record
 from questionnaire.services.snapshots import snapshot_of
 from questionnaire.storage import MissingObject, Storage
@@ -119,7 +119,7 @@ def preview_import(
     _require(session, user, assessment)
     parsed = read_workbook(data, limits, secret)
     imported = parse_answers(
-        parsed, bank_for(assessment), assessment.id, assessment.state_party_code
+        parsed, assessment_question_bank(assessment), assessment.id, assessment.state_party_code
     )
     values, versions, _local = _answers_by_key(session, assessment)
     preview = preview_changes(imported, values, versions, parsed.metadata.answer_versions)
@@ -252,7 +252,7 @@ def _apply(
 ) -> ImportPreview:
     access.require_answer_editing(user, assessment)
     checked = preview_import(session, user, assessment, data, secret, limits)
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     items = {
         item.commitment_id: item
         for item in session.scalars(

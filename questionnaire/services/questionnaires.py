@@ -12,13 +12,18 @@ from sqlalchemy.orm import Session
 from questionnaire.domain.answers import MissingAnswer, missing_required, visible_questions
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import BankCommitment, BankQuestion
-from questionnaire.domain.bank_schema import Section
+from questionnaire.domain.bank.schema import Section
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.workflow import EDITABLE_BY_STATE
 from questionnaire.models import Answer, Assessment, AssessmentItem, Clarification, User
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
-from questionnaire.services.assessments import bank_for, items_of, mark_changed, progress_of
+from questionnaire.services.assessments import (
+    assessment_question_bank,
+    items_of,
+    mark_changed,
+    progress_of,
+)
 from questionnaire.services.audit import record
 from questionnaire.services.workflow import transition
 
@@ -90,7 +95,7 @@ class SectionRow:
 
 
 @dataclass(frozen=True)
-class Overview:
+class QuestionnaireOverview:
     sections: list[SectionRow]
     percent: int
     complete: int
@@ -105,10 +110,10 @@ def overview(
     user: User,
     assessment: Assessment,
     listed: OverviewFilter | None = None,
-) -> Overview:
+) -> QuestionnaireOverview:
     """The questionnaire by section, the commitments `listed` keeps, the pending questions."""
     listed = listed or OverviewFilter()
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     items = items_of(session, assessment)
     pending_rows = pending_questions(session, assessment)
     pending_by_item: dict[int, int] = {}
@@ -128,7 +133,7 @@ def overview(
             sections.append(SectionRow(section, rows))
             shown += len(rows)
     progress = progress_of(session, [assessment.id])[assessment.id]
-    return Overview(
+    return QuestionnaireOverview(
         sections,
         progress.percent,
         progress.complete,
@@ -209,7 +214,7 @@ def _stored_answers(
 
 def missing_answers(session: Session, assessment: Assessment) -> list[MissingAnswer]:
     """Every required answer still missing, in questionnaire order."""
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     items = items_of(session, assessment)
     stored = _stored_answers(session, assessment, items)
     missing: list[MissingAnswer] = []
@@ -253,7 +258,7 @@ def printable(
     holds), so the paper reads as the screen does. Reading rules are the page's.
     """
     access.require_answer_reading(session, user, assessment)
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     items = items_of(session, assessment)
     stored = _stored_answers(session, assessment, items)
     printed: dict[str, list[PrintedCommitment]] = {}

@@ -39,7 +39,7 @@ from questionnaire.models import Assessment, Job, JobStatus, Role, User
 from questionnaire.services import access, jobs
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
-from questionnaire.services.bank_store import bank_of_version
+from questionnaire.services.bank_store import question_bank_by_version_id
 from questionnaire.services.snapshots import snapshot_of, snapshots_of
 from questionnaire.storage import MissingObject, Storage
 
@@ -288,7 +288,7 @@ def _load_plan(session: Session, job_id: str) -> CrossCountryPlan | None:
 
 
 def _layout(session: Session, plan: CrossCountryPlan) -> Layout:
-    bank = bank_of_version(session, plan.bank_version_id, plan.bank_checksum)
+    bank = question_bank_by_version_id(session, plan.bank_version_id, plan.bank_checksum)
     return Layout.from_bank(bank, Labels(plan.language))
 
 

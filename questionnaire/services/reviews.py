@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from questionnaire.domain.answers import N_
 from questionnaire.domain.assessment import (
     FindingKind,
-    FollowUpStatus,
     FrameworkRating,
     PracticeRating,
     PublicationConsent,
@@ -461,26 +460,6 @@ def _finding(session: Session, item: AssessmentItem, finding_id: int) -> Finding
     if finding is None or finding.item_id != item.id or finding.deleted_at is not None:
         raise access.NotFound(f"finding {finding_id}")
     return finding
-
-
-def set_follow_up(
-    session: Session, user: User, assessment: Assessment, finding_id: int, status: str
-) -> None:
-    """The secretariat records how a recommendation was followed up."""
-    if user.role is not Role.SECRETARIAT:
-        raise access.NotAllowed("only the secretariat records follow-up")
-    finding = session.get(FindingRecord, finding_id)
-    item = session.get(AssessmentItem, finding.item_id) if finding else None
-    if finding is None or item is None or item.assessment_id != assessment.id:
-        raise access.NotFound(f"finding {finding_id}")
-    finding = _finding(session, item, finding_id)  # a removed finding is not followed up
-    try:
-        finding.follow_up = FollowUpStatus(status)
-    except ValueError:
-        raise ReviewError("choose a follow-up status from the list") from None
-    record(session, Actor.of(user), "finding.follow_up", finding, {"status": status})
-    mark_changed(session, assessment.id)
-    session.commit()
 
 
 def findings_of(session: Session, item: AssessmentItem) -> list[FindingRecord]:

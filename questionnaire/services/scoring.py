@@ -40,7 +40,7 @@ from questionnaire.models import (
     utc_now,
 )
 from questionnaire.services import jobs
-from questionnaire.services.bank_store import bank_of
+from questionnaire.services.bank_store import question_bank_from_row
 from questionnaire.services.snapshots import snapshot_of, snapshots_of
 
 if TYPE_CHECKING:
@@ -238,7 +238,7 @@ def section_scores(
             stored[row.assessment_id][row.key] = row
     result: dict[int, list[SectionScore]] = {}
     for assessment in current:
-        bank = bank_of(assessment.bank_version)
+        bank = question_bank_from_row(assessment.bank_version)
         by_key = stored[assessment.id]
         result[assessment.id] = [
             SectionScore(
@@ -327,7 +327,7 @@ def _number(value: object) -> float | None:
 def _bank(session: Session, version_id: int) -> QuestionBank:
     version = session.get(BankVersion, version_id)
     assert version is not None
-    return bank_of(version)
+    return question_bank_from_row(version)
 
 
 RESCORE_TASK = "scores.rescore"

@@ -32,7 +32,7 @@ from questionnaire.models import (
     StateParty,
     User,
 )
-from questionnaire.services.bank_store import bank_of_version
+from questionnaire.services.bank_store import question_bank_by_version_id
 
 # Big enough that the round trips stop mattering, small enough that memory stays flat.
 CHUNK = 25
@@ -121,7 +121,7 @@ def _read_chunk(session: Session, ids: list[int]) -> Iterator[AssessmentSnapshot
         reviewers[assessment_id].append(f"{name} ({code})")
 
     for header in headers:
-        bank = bank_of_version(session, header.bank_version_id, header.checksum)
+        bank = question_bank_by_version_id(session, header.bank_version_id, header.checksum)
         items = tuple(
             ItemSnapshot(
                 commitment=bank.commitment(commitment_id),

@@ -29,7 +29,11 @@ from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session, storage
 from questionnaire.models import Assessment, AssessmentItem, Role
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
-from questionnaire.services.assessments import bank_for, find_assessments, progress_of
+from questionnaire.services.assessments import (
+    assessment_question_bank,
+    find_assessments,
+    progress_of,
+)
 from questionnaire.services.evidence import EvidenceError
 from questionnaire.services.questionnaires import ItemFilter, OverviewFilter
 from questionnaire.storage import StorageError
@@ -321,7 +325,7 @@ def submit(assessment_id: int) -> str | Response | tuple[str, int]:
                 "assessments/submit.html",
                 assessment=assessment,
                 missing=missing,
-                bank=bank_for(assessment),
+                bank=assessment_question_bank(assessment),
             ), 400
         else:
             try:
@@ -332,7 +336,10 @@ def submit(assessment_id: int) -> str | Response | tuple[str, int]:
             flash(_("The questionnaire was submitted. The answers are now locked."), "info")
             return redirect(url_for(".overview", assessment_id=assessment.id))
     return render_template(
-        "assessments/submit.html", assessment=assessment, missing=missing, bank=bank_for(assessment)
+        "assessments/submit.html",
+        assessment=assessment,
+        missing=missing,
+        bank=assessment_question_bank(assessment),
     )
 
 
@@ -375,7 +382,7 @@ def _render_commitment(
         assessment=assessment,
         item=item,
         commitment=bank_commitment,
-        bank=bank_for(assessment),
+        bank=assessment_question_bank(assessment),
         form=form,
         visible=visible,
         can_edit=can_edit,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from questionnaire.extensions import db_session
-from questionnaire.services.bank_store import current_bank
+from questionnaire.services.bank_store import latest_question_bank
 from questionnaire.web.policy import allow
 
 blueprint = Blueprint("bank", __name__, url_prefix="/bank")
@@ -14,7 +14,7 @@ blueprint = Blueprint("bank", __name__, url_prefix="/bank")
 @blueprint.get("/")
 @allow()
 def index() -> str:
-    bank = current_bank(db_session())
+    bank = latest_question_bank(db_session())
     if bank is None:
         return render_template("bank/empty.html")
     only_assessable = request.args.get("assessable") == "1"
@@ -36,7 +36,7 @@ def index() -> str:
 @blueprint.get("/<commitment_id>")
 @allow()
 def commitment(commitment_id: str) -> str:
-    bank = current_bank(db_session())
+    bank = latest_question_bank(db_session())
     if bank is None:
         abort(404)
     try:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from questionnaire.extensions import db_session
 from questionnaire.services.dashboards import dashboard_for
-from questionnaire.services.overview import overview_for
+from questionnaire.services.site_summary import site_summary_for
 from questionnaire.web.policy import allow
 
 blueprint = Blueprint("home", __name__)
@@ -21,7 +21,7 @@ def index() -> str:
     session = db_session()
     return render_template(
         "home.html",
-        overview=overview_for(session, current_user),
+        site=site_summary_for(session, current_user),
         dashboard=dashboard_for(session, current_user),
     )
 

@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from questionnaire.domain.answers import text_limit
 from questionnaire.domain.bank import BankCommitment, BankQuestion
-from questionnaire.domain.bank_schema import QuestionType
+from questionnaire.domain.bank.schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.web.i18n import current_language, localized
 from questionnaire.web.request_values import whole_number

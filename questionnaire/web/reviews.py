@@ -26,7 +26,7 @@ from questionnaire.domain.workflow import available_transitions
 from questionnaire.extensions import db_session
 from questionnaire.models import Assessment, AssessmentItem, ItemReview, Role, User
 from questionnaire.services import access, answers, evidence, questionnaires, reports, reviews
-from questionnaire.services.assessments import bank_for
+from questionnaire.services.assessments import assessment_question_bank
 from questionnaire.services.reviews import NewFinding, ReviewError
 from questionnaire.services.workflow import transition
 from questionnaire.web.i18n import current_language, request_translations
@@ -227,7 +227,7 @@ def _saved_message(saved: reviews.ReviewSaved) -> str:
 
 
 def _assistance_types(assessment: Assessment) -> frozenset[str]:
-    scale = bank_for(assessment).scales["technical_assistance_types"]
+    scale = assessment_question_bank(assessment).scales["technical_assistance_types"]
     return frozenset(option.value for option in scale.options)
 
 
@@ -277,7 +277,7 @@ def _render_review(
         assessment=assessment,
         item=item,
         commitment=commitment,
-        bank=bank_for(assessment),
+        bank=assessment_question_bank(assessment),
         values=answers.answer_values(session, item.id),
         review=stored,
         status=this,
@@ -320,7 +320,7 @@ def review_list(assessment_id: int) -> str:
     except ValueError:
         shown = ReviewFilter.ALL
     rows = reviews.commitment_reviews(session, assessment)
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     return render_template(
         "reviews/list.html",
         assessment=assessment,
@@ -378,7 +378,7 @@ def _render_complete(
     if not access.is_assigned_reviewer(session, current_user, assessment):
         raise access.NotFound(f"assessment {assessment.id}")
     coverage = reviews.coverage(session, assessment)
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     return render_template(
         "reviews/complete.html",
         assessment=assessment,
@@ -420,7 +420,7 @@ def finalize(assessment_id: int) -> str | Response | tuple[str, int]:
 def _render_finalize(assessment: Assessment) -> str:
     session = db_session()
     coverage = reviews.coverage(session, assessment)
-    bank = bank_for(assessment)
+    bank = assessment_question_bank(assessment)
     return render_template(
         "reviews/finalize.html",
         assessment=assessment,

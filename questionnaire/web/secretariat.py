@@ -35,7 +35,7 @@ from questionnaire.services.assessments import (
     find_assessments,
     state_codes_of_group,
 )
-from questionnaire.services.bank_store import current_bank
+from questionnaire.services.bank_store import latest_question_bank
 from questionnaire.services.bulk import parse_state_codes
 from questionnaire.web.filters import AssessmentFilterForm
 from questionnaire.web.i18n import current_language, localized, term
@@ -106,7 +106,7 @@ class OpenManyForm(ScopeForm):
 @allow(Role.SECRETARIAT)
 def new_assessment() -> str | Response | tuple[str, int]:
     session = db_session()
-    bank = current_bank(session)
+    bank = latest_question_bank(session)
     if bank is None:
         flash(_("Load the question bank first."), "error")
         return redirect(url_for("home.index"))
@@ -146,7 +146,7 @@ def new_assessment() -> str | Response | tuple[str, int]:
 def open_many() -> str | Response | tuple[str, int]:
     """Open assessments for many state parties at once, for one year and scope."""
     session = db_session()
-    bank = current_bank(session)
+    bank = latest_question_bank(session)
     if bank is None:
         flash(_("Load the question bank first."), "error")
         return redirect(url_for("home.index"))

@@ -23,7 +23,7 @@ import pytest
 
 from questionnaire import migrate
 from questionnaire.database import make_engine, make_session_factory
-from questionnaire.domain.bank_loader import read_bank_files
+from questionnaire.domain.bank.loader import read_bank_files
 from questionnaire.models import Role
 from questionnaire.services.accounts import SYSTEM, create_user
 from questionnaire.services.bank_store import load_bank_version

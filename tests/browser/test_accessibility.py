@@ -23,8 +23,9 @@ from sqlalchemy import select
 from questionnaire import migrate
 from questionnaire.cli.accounts import DEMO_ACCOUNTS
 from questionnaire.database import make_engine, make_session_factory
+from questionnaire.demo.generate import DemoRequest, generate_demo
+from questionnaire.demo.people import DemoAccount
 from questionnaire.models import Assessment, Job, JobStatus, Role, User
-from questionnaire.services.demo import DemoAccount, DemoRequest, generate_demo
 from tests.browser.conftest import PROJECT_ROOT, LiveServer, running_server
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from questionnaire.domain.bank import BankQuestion
-from questionnaire.domain.bank_loader import load_bank
-from questionnaire.domain.bank_schema import QuestionType
+from questionnaire.domain.bank.loader import load_bank
+from questionnaire.domain.bank.schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue, condition_data, parse_condition
 
 if TYPE_CHECKING:

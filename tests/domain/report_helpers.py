@@ -28,7 +28,7 @@ from questionnaire.domain.assessment import (
     WorkflowStatus,
 )
 from questionnaire.domain.bank import BankCommitment, BankQuestion, QuestionBank
-from questionnaire.domain.bank_schema import QuestionType
+from questionnaire.domain.bank.schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
 
 PAYLOADS = ("=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx")

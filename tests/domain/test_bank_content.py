@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_schema import Localized, QuestionType, Strength
-from questionnaire.domain.source_text import load_source, normalize_whitespace
+from questionnaire.domain.bank.schema import Localized, QuestionType, Strength
+from questionnaire.domain.bank.source_text import load_source, normalize_whitespace
 
 SOURCE = (
     Path(__file__).resolve().parents[2] / "question_bank/source/political-declaration-2021.zh.md"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 import yaml
 
-from questionnaire.domain.bank_loader import BankError, BankFiles, build_bank
+from questionnaire.domain.bank.loader import BankError, BankFiles, build_bank
 
 SECTION_FILE = "commitments/2-criminalization.yaml"
 

@@ -10,7 +10,7 @@ from openpyxl.workbook import Workbook
 
 from questionnaire.domain.assessment import AssessmentSnapshot, Finding, FindingKind
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_schema import Strength
+from questionnaire.domain.bank.schema import Strength
 from questionnaire.domain.reports import ReportMismatch, UnsupportedLanguage, write_country_report
 from questionnaire.domain.score_types import AssessmentScores, Dimension
 from questionnaire.domain.scoring import score_assessment

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from questionnaire.domain.assessment import AssessmentSnapshot
-from questionnaire.domain.bank_loader import load_bank
+from questionnaire.domain.bank.loader import load_bank
 from questionnaire.domain.score_types import AssessmentScores, Dimension, RollUp
 from questionnaire.domain.scoring import group_memberships, score_assessment
 from questionnaire.domain.scoring_frame import score_many, snapshot_rows

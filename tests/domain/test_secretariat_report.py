@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 from openpyxl.workbook import Workbook
 
+from benchmarks.floors import write_bare_floor
 from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import FindingKind
 from questionnaire.domain.bank import QuestionBank
@@ -23,7 +24,6 @@ from questionnaire.domain.reports import (
     UnsupportedLanguage,
     country_part,
     render_tidy_rows,
-    write_bare_floor,
     write_secretariat_parts,
     write_secretariat_report,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from questionnaire.domain.source_text import load_source, parse_source
+from questionnaire.domain.bank.source_text import load_source, parse_source
 
 SOURCE = (
     Path(__file__).resolve().parents[2] / "question_bank/source/political-declaration-2021.zh.md"

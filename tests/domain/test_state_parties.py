@@ -12,7 +12,7 @@ import pytest
 
 from questionnaire.domain import state_parties as module
 from questionnaire.domain.state_parties import (
-    StateParty,
+    StatePartyEntry,
     UnknownStateParty,
     load_regional_groups,
     load_state_parties,
@@ -96,7 +96,7 @@ def test_regional_groups_are_labelled() -> None:
 
 def test_lookup_is_case_insensitive() -> None:
     china = state_party("chn")
-    assert china == StateParty(
+    assert china == StatePartyEntry(
         code="CHN", name_en="China", name_zh="中国", regional_group="asia_pacific", member=True
     )
     assert state_party("CHN") is china

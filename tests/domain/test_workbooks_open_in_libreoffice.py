@@ -38,7 +38,7 @@ import pytest
 from defusedxml import DefusedXmlException, ElementTree
 
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_export import write_bank_workbook
+from questionnaire.domain.bank.export import write_bank_workbook
 from questionnaire.domain.reports import write_country_report, write_secretariat_report
 from questionnaire.domain.scoring import score_assessment
 from tests.domain import offline_files

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.domain.assessment import FindingKind, WorkflowStatus
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_export import write_bank_workbook
+from questionnaire.domain.bank.export import write_bank_workbook
 from questionnaire.models import Assessment, ReviewerAssignment, Role, User
 from questionnaire.services import answers, offline, reports, reviews
 from questionnaire.services.reviews import NewFinding

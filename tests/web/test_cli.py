@@ -165,7 +165,7 @@ def test_a_new_bank_version_leaves_existing_questionnaires_on_theirs(
     from questionnaire.domain.scope import Scope
     from questionnaire.models import Answer, Role
     from questionnaire.services.accounts import SYSTEM, create_user
-    from questionnaire.services.assessments import bank_for, create_assessment
+    from questionnaire.services.assessments import assessment_question_bank, create_assessment
 
     runner.invoke(args=["states", "load"])
     runner.invoke(args=["bank", "load", str(BANK_DIR)])
@@ -187,5 +187,5 @@ def test_a_new_bank_version_leaves_existing_questionnaires_on_theirs(
     _copy_bank(newer, version_delta=1)
     assert runner.invoke(args=["bank", "load", str(newer)]).exit_code == 0
     db.expire_all()
-    assert bank_for(assessment).version == 1
+    assert assessment_question_bank(assessment).version == 1
     assert db.scalar(select(func.count()).select_from(Answer)) == 1

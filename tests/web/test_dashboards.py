@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_loader import read_bank_files
+from questionnaire.domain.bank.loader import read_bank_files
 from questionnaire.models import ReviewerAssignment, Role
 from questionnaire.services.accounts import SYSTEM
 from questionnaire.services.bank_store import load_bank_version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -13,9 +14,12 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+import questionnaire
 from questionnaire import create_app, migrate
 from questionnaire.cli.accounts import DEMO_ACCOUNTS
 from questionnaire.cli.demo import CountryCount
+from questionnaire.demo.generate import DemoRequest, generate_demo
+from questionnaire.demo.people import DemoAccount
 from questionnaire.domain.assessment import FindingKind, PublicationConsent, WorkflowStatus
 from questionnaire.models import (
     Answer,
@@ -33,7 +37,6 @@ from questionnaire.models import (
     User,
     WorkflowEvent,
 )
-from questionnaire.services.demo import DemoAccount, DemoRequest, generate_demo
 from tests.conftest import BANK_DIR, PASSWORD
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -366,3 +369,22 @@ def test_after_the_demo_postgresql_plans_for_the_rows_it_holds(runner, db: Sessi
         text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'answers'")
     )
     assert analyzed is not None and analyzed >= started
+
+
+def test_only_the_demo_command_imports_the_demo_package() -> None:
+    """Demo generation calls the services; the application never calls it back."""
+    package = Path(questionnaire.__file__).parent
+    importers = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] == "demo" or relative == Path("cli/demo.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            if any(name.startswith("questionnaire.demo") for name in names):
+                importers.append(str(relative))
+    assert importers == []

@@ -33,7 +33,7 @@ from questionnaire.models import (
     WorkflowEvent,
 )
 from questionnaire.services import reviews
-from questionnaire.services.assessments import bank_for, create_assessment
+from questionnaire.services.assessments import assessment_question_bank, create_assessment
 from tests.security.helpers import SMALL_SCOPE, client_for, count_rows, post_form
 from tests.web.test_review_workflow import _fill_everything
 
@@ -494,7 +494,7 @@ def test_submitting_needs_the_confirmation_and_happens_once(
     via_button = post_form(focal_point, f"{world.base}/status", {"target": "submitted"})
     assert via_button.headers["Location"].endswith(f"{world.base}/submit")
     assert _status(db, world) is WorkflowStatus.DRAFT
-    _fill_everything(focal_point, chinese, bank_for(chinese))
+    _fill_everything(focal_point, chinese, assessment_question_bank(chinese))
     unconfirmed = post_form(focal_point, f"{world.base}/submit", {})
     assert unconfirmed.status_code == 400
     assert "tick the box to confirm the submission" in _text(unconfirmed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from questionnaire.domain.bank import BankQuestion
-from questionnaire.domain.bank_schema import QuestionType
+from questionnaire.domain.bank.schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.offline.layout import CHOICE_SEPARATOR, CHOICE_SEPARATORS
 

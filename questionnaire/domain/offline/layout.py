@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from questionnaire.domain.bank_schema import QuestionType
+from questionnaire.domain.bank.schema import QuestionType
 
 INSTRUCTIONS_SHEET = "Instructions"
 QUESTIONNAIRE_SHEET = "Questionnaire"
@@ -18,7 +18,8 @@ META_SHEET = "_meta"
 
 HEADER_ROW = 0  # zero-based, as xlsxwriter counts
 FIRST_ANSWER_ROW = 1
-META_SIGNATURE_CELL = "A1"  # the payload follows in A2, A3, ... (an Excel cell holds 32,767)
+# The metadata sheet holds the signature in A1 and the payload from A2 down, in chunks (an
+# Excel cell holds 32,767 characters).
 META_CHUNK_LENGTH = 30000
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from questionnaire.domain.answers import AnswerError, parse_answer
 from questionnaire.domain.bank import BankQuestion, QuestionBank
-from questionnaire.domain.bank_schema import QuestionType
+from questionnaire.domain.bank.schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.offline.errors import ImportProblem, OfflineImportError
 from questionnaire.domain.offline.labels import choice_labels, choice_value, split_choices

@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import AssessmentSnapshot, ItemSnapshot
 from questionnaire.domain.bank import BankQuestion
-from questionnaire.domain.bank_schema import QuestionType, Scale
+from questionnaire.domain.bank.schema import QuestionType, Scale
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.excel_safety import SafeCellWriter
 from questionnaire.domain.offline import layout

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from questionnaire.domain.reports.country_report import (
     ReportMismatch,
-    write_country_bare_floor,
     write_country_report,
 )
 from questionnaire.domain.reports.labels import Labels, UnsupportedLanguage
@@ -20,7 +19,6 @@ from questionnaire.domain.reports.secretariat_data import (
 from questionnaire.domain.reports.secretariat_report import (
     TidyShares,
     render_tidy_rows,
-    write_bare_floor,
     write_secretariat_parts,
     write_secretariat_report,
 )
@@ -35,8 +33,6 @@ __all__ = [
     "ReportMismatch",
     "TidyShares",
     "UnsupportedLanguage",
-    "write_bare_floor",
-    "write_country_bare_floor",
     "write_country_report",
     "write_secretariat_parts",
     "write_secretariat_report",

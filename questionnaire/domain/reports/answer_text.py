@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from questionnaire.domain.bank import BankQuestion
-from questionnaire.domain.bank_schema import Scale
+from questionnaire.domain.bank.schema import Scale
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.reports.labels import Labels
 

@@ -80,33 +80,6 @@ def write_country_report(
     workbook.close()
 
 
-def write_country_bare_floor(
-    snapshot: AssessmentSnapshot, scores: AssessmentScores, stream: IO[bytes]
-) -> None:
-    """The report's table cells with no formats, chart, filters or colour scales.
-
-    The benchmark times this beside the real report, so the cost of the layout is a ratio
-    measured on the same machine in the same run, not a guess.
-    """
-    context = CountryContext.build(snapshot, scores, Labels("en"))
-    workbook = xlsxwriter.Workbook(stream, {**WORKBOOK_OPTIONS, "in_memory": True})
-    for sheet_key, build in (("sheet.gap_analysis", country_tables.gap_analysis), *TABLE_SHEETS):
-        table = build(context)
-        sheet = workbook.add_worksheet(context.labels[sheet_key])
-        for column, title in enumerate(table.columns):
-            sheet.write_string(0, column, title.title)
-        for row, values in enumerate(table.rows, start=1):
-            for column, value in enumerate(values):
-                if isinstance(value, str):
-                    if value:
-                        sheet.write_string(row, column, value)
-                elif isinstance(value, int | float):
-                    sheet.write_number(row, column, value)
-                elif value is not None:
-                    sheet.write_string(row, column, str(value))
-    workbook.close()
-
-
 def _write_summary(
     workbook: Workbook, cells: SafeCellWriter, formats: Formats, context: CountryContext
 ) -> None:

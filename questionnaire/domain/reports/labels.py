@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from questionnaire.domain.bank_schema import Localized
+from questionnaire.domain.bank.schema import Localized
 
 LANGUAGES = ("zh", "en")
 

@@ -8,7 +8,7 @@ that part here: a commitment "should", an encouragement "is encouraged to", an i
 from __future__ import annotations
 
 from questionnaire.domain.assessment import Finding
-from questionnaire.domain.bank_schema import Strength
+from questionnaire.domain.bank.schema import Strength
 from questionnaire.domain.recommendations import recommendation_id as derived_id
 from questionnaire.domain.reports.labels import Labels
 

@@ -21,7 +21,7 @@ from questionnaire.domain.assessment import (
     WorkflowStatus,
 )
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.bank_schema import Scale
+from questionnaire.domain.bank.schema import Scale
 from questionnaire.domain.reports.answer_text import option_label
 from questionnaire.domain.reports.country_tables import declared_needs
 from questionnaire.domain.reports.labels import Labels

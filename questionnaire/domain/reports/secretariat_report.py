@@ -4,8 +4,6 @@ xlsxwriter's constant-memory mode flushes each row once the next one starts, per
 worksheet. So every sheet is created up front and each assessment adds its row (or rows)
 to each sheet as it comes; only the two small tallies wait until the end. The
 assessments can therefore be a generator that streams from the database.
-`write_bare_floor` writes the same cells with no formatting at all: the benchmark the
-formatted workbook is measured against.
 
 The tidy sheet, nearly all of the workbook's cells, is not written cell by cell: its rows
 are rendered as SpreadsheetML (`sheet_rows`), here or by the task queue's workers, each
@@ -59,37 +57,29 @@ __all__ = [
     "RenderedRows",
     "TidyShares",
     "render_tidy_rows",
-    "write_bare_floor",
     "write_secretariat_parts",
     "write_secretariat_report",
 ]
 
 
 class _Sheet:
-    """One worksheet being filled top to bottom, with or without formats."""
+    """One formatted worksheet being filled top to bottom."""
 
     def __init__(
         self,
         workbook: Workbook,
         cells: SafeCellWriter,
-        formats: Formats | None,
+        formats: Formats,
         name: str,
         columns: Sequence[Column],
     ) -> None:
         self.sheet: Worksheet = workbook.add_worksheet(name)
         self.columns = columns
         self.cells = cells
-        self.formats = formats
-        self.column_formats: list[Format | None] = (
-            [formats.by_kind[column.kind] for column in columns]
-            if formats
-            else [None] * len(columns)
-        )
-        if formats:
-            set_up_table(self.sheet, cells, formats, columns)
-        else:
-            for index, column in enumerate(columns):
-                cells.write(self.sheet, 0, index, column.title)
+        self.column_formats: list[Format | None] = [
+            formats.by_kind[column.kind] for column in columns
+        ]
+        set_up_table(self.sheet, cells, formats, columns)
         self.rows = 0
 
     def append(self, values: Sequence[Any]) -> None:
@@ -97,8 +87,7 @@ class _Sheet:
         self.cells.write_row(self.sheet, self.rows, values, self.column_formats)
 
     def finish(self) -> None:
-        if self.formats:
-            finish_table(self.sheet, self.columns, self.rows)
+        finish_table(self.sheet, self.columns, self.rows)
 
 
 @dataclass(frozen=True)
@@ -137,7 +126,7 @@ def write_secretariat_report(
             rows = list(rows)
         total = len(rows)  # type: ignore[arg-type]
     layout, parts = _parts_of(rows, Labels(language))
-    _write(layout, parts, stream, progress, total, styled=True)
+    _write(layout, parts, stream, progress, total)
 
 
 def write_secretariat_parts(
@@ -153,17 +142,7 @@ def write_secretariat_parts(
 
     With `tidy`, the parts' own tidy rows are ignored: the tidy sheet is `tidy`'s rows.
     """
-    _write(layout, parts, stream, progress, total, styled=True, tidy=tidy)
-
-
-def write_bare_floor(rows: Iterable[CountryRow], stream: IO[bytes]) -> None:
-    """The same cells with no formats, filters or colour scales: the cost floor.
-
-    Its tidy rows are rendered and spliced as in the formatted workbook, the cheapest way
-    this application has to write them.
-    """
-    layout, parts = _parts_of(rows, Labels("en"))
-    _write(layout, parts, stream, None, None, styled=False)
+    _write(layout, parts, stream, progress, total, tidy=tidy)
 
 
 def _parts_of(rows: Iterable[CountryRow], labels: Labels) -> tuple[Layout, Iterator[CountryPart]]:
@@ -182,19 +161,18 @@ def _write(
     progress: Progress | None,
     total: int | None,
     *,
-    styled: bool,
     tidy: TidyShares | None = None,
 ) -> None:
     sheets = io.BytesIO()
     if tidy is not None:
-        guarded_style = _write_sheets(layout, parts, sheets, progress, total, styled, tidy)
+        guarded_style = _write_sheets(layout, parts, sheets, progress, total, tidy)
         sheets.seek(0)
         splice_rows(sheets, TIDY_SHEET_NUMBER, tidy.shares, tidy.count, guarded_style, stream)
     else:
         with tempfile.SpooledTemporaryFile(max_size=_SPILL_BYTES) as rendered:
             rendering = _Rendering(rendered)
             parts = (rendering.add(part) for part in parts)
-            guarded_style = _write_sheets(layout, parts, sheets, progress, total, styled, rendering)
+            guarded_style = _write_sheets(layout, parts, sheets, progress, total, rendering)
             sheets.seek(0)
             rendered.seek(0)
             shares = (rendered.read(size) for size in rendering.sizes)
@@ -229,7 +207,6 @@ def _write_sheets(
     stream: IO[bytes],
     progress: Progress | None,
     total: int | None,
-    styled: bool,
     tidy: TidyShares | _Rendering,
 ) -> int:
     """Every sheet, the tidy one with its header only (its rows are spliced in after).
@@ -239,7 +216,7 @@ def _write_sheets(
     labels = layout.labels
     workbook = xlsxwriter.Workbook(stream, {**WORKBOOK_OPTIONS, "constant_memory": True})
     cells = SafeCellWriter(workbook)
-    formats = Formats(workbook) if styled else None
+    formats = Formats(workbook)
     needs = data.needs_tally(layout)
     challenges = data.challenge_tally(layout)
 
@@ -254,9 +231,8 @@ def _write_sheets(
         "sheet.frequent_challenges", challenges.columns(labels["col.challenge"], totals_first=True)
     )
     tidy_sheet = sheet("sheet.tidy", [Column(title, 18, CellKind.PLAIN) for title in TIDY_COLUMNS])
-    if styled:
-        sections.sheet.freeze_panes(1, STATE_COLUMNS)
-        commitments.sheet.freeze_panes(1, STATE_COLUMNS)
+    sections.sheet.freeze_panes(1, STATE_COLUMNS)
+    commitments.sheet.freeze_panes(1, STATE_COLUMNS)
 
     steps = (total or 0) + 1
     done = 0
@@ -277,11 +253,10 @@ def _write_sheets(
         challenge_sheet.append(challenge_row)
     for output in (sections, commitments, assessments, needs_sheet, challenge_sheet, tidy_sheet):
         output.finish()
-    if styled:
-        last_section = STATE_COLUMNS + len(layout.section_ids)
-        heat_map(sections.sheet, 1, STATE_COLUMNS, sections.rows, last_section)
-        last_commitment = STATE_COLUMNS + len(layout.commitment_ids) - 1
-        heat_map(commitments.sheet, 1, STATE_COLUMNS, commitments.rows, last_commitment)
+    last_section = STATE_COLUMNS + len(layout.section_ids)
+    heat_map(sections.sheet, 1, STATE_COLUMNS, sections.rows, last_section)
+    last_commitment = STATE_COLUMNS + len(layout.commitment_ids) - 1
+    heat_map(commitments.sheet, 1, STATE_COLUMNS, commitments.rows, last_commitment)
     guarded_style = cells.guarded_style_index()
     workbook.close()
     return guarded_style

@@ -1,4 +1,4 @@
-"""What the home page shows each role."""
+"""The installation at a glance, as the home page shows it to each role."""
 
 from __future__ import annotations
 
@@ -8,22 +8,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.models import BankVersion, Role, StateParty, User
-from questionnaire.services.bank_store import latest_version
+from questionnaire.services.bank_store import latest_bank_version
 
 
 @dataclass(frozen=True)
-class Overview:
+class SiteSummary:
+    """The loaded bank, how many state parties, and (for the secretariat) how many accounts."""
+
     bank: BankVersion | None
     state_party_count: int
     account_count: int | None  # only the secretariat sees the number of accounts
 
 
-def overview_for(session: Session, user: User) -> Overview:
+def site_summary_for(session: Session, user: User) -> SiteSummary:
     accounts = None
     if user.role is Role.SECRETARIAT:
         accounts = session.scalar(select(func.count()).select_from(User))
-    return Overview(
-        bank=latest_version(session),
+    return SiteSummary(
+        bank=latest_bank_version(session),
         state_party_count=session.scalar(select(func.count()).select_from(StateParty)) or 0,
         account_count=accounts,
     )

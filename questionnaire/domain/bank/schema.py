@@ -2,7 +2,7 @@
 
 These pydantic models check each YAML file on its own (types, required fields, both
 languages). Checks that span files (a theme, scale or article that must exist elsewhere,
-conditions naming questions) live in `bank_loader`, which sees the whole bank.
+conditions naming questions) live in `bank.loader`, which sees the whole bank.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from questionnaire.domain.bank import (
     QuestionBank,
     UncacIndex,
 )
-from questionnaire.domain.bank_schema import (
+from questionnaire.domain.bank.schema import (
     CHOICE_TYPES,
     BankMetadata,
     Block,
@@ -39,8 +39,8 @@ from questionnaire.domain.bank_schema import (
     Theme,
     UncacFile,
 )
+from questionnaire.domain.bank.source_text import SourceDocument, normalize_whitespace, parse_source
 from questionnaire.domain.conditions import ConditionError, parse_condition
-from questionnaire.domain.source_text import SourceDocument, normalize_whitespace, parse_source
 
 REQUIRED_BLOCK = "irm_checklist"
 # libyaml's safe loader parses the bank about ten times faster than the pure-Python one.
@@ -598,7 +598,7 @@ def _checksum(files: BankFiles) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m questionnaire.domain.bank_loader DIR`: check a bank without the app."""
+    """`python -m questionnaire.domain.bank.loader DIR`: check a bank without the app."""
     directory = Path(argv[0] if argv else "question_bank")
     try:
         bank = load_bank(directory)

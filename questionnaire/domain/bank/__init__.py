@@ -1,6 +1,6 @@
 """The loaded question bank: resolved, cross-checked and ready for every later step.
 
-`bank_loader` builds these objects; questionnaire generation, forms, scoring and reports
+`bank.loader` builds these objects; questionnaire generation, forms, scoring and reports
 read them. Nothing here touches files, Flask or the database.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from questionnaire.domain.bank_schema import (
+from questionnaire.domain.bank.schema import (
     BankMetadata,
     Block,
     Commitment,
