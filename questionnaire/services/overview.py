@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.models import BankVersion, Role, StateParty, User
+from questionnaire.models import BankVersion, StateParty, User
+from questionnaire.services import access
 from questionnaire.services.bank_store import latest_version
 
 
@@ -20,7 +21,7 @@ class Overview:
 
 def overview_for(session: Session, user: User) -> Overview:
     accounts = None
-    if user.role is Role.SECRETARIAT:
+    if access.is_secretariat(user):
         accounts = session.scalar(select(func.count()).select_from(User))
     return Overview(
         bank=latest_version(session),
