@@ -16,19 +16,13 @@ from questionnaire.domain.assessment import (
     FrameworkRating,
     PracticeRating,
     PublicationConsent,
+    Role,
     WorkflowStatus,
 )
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-class Role(enum.StrEnum):
-    SECRETARIAT = "secretariat"
-    FOCAL_POINT = "focal_point"
-    CONTRIBUTOR = "contributor"
-    REVIEWER = "reviewer"
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:

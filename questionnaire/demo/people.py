@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from questionnaire.models import Role, User
+from questionnaire.services import access
 from questionnaire.services.accounts import SYSTEM, create_user, find_user, hash_password
 
 FIRST_COUNTRY = "CHN"
@@ -104,8 +105,13 @@ class DemoAccounts:
         # Hashing is slow by design; one hash serves every generated account, which all
         # share the demo password anyway.
         self._shared_hash = hash_password(password)
-        self._secretariat = next(a.email for a in base_accounts if a.role is Role.SECRETARIAT)
+        self._secretariat = next(a.email for a in base_accounts if access.is_secretariat(a))
         self._by_state = {(a.role, a.state_party_code): a.email for a in base_accounts}
+        self._reviewer_states = sorted(
+            a.state_party_code
+            for a in base_accounts
+            if access.is_reviewer(a) and a.state_party_code
+        )
         session.commit()
 
     def _ensure(self, account: DemoAccount, password: str | None) -> int:
@@ -151,4 +157,4 @@ class DemoAccounts:
         return self._user(email)
 
     def demo_reviewer_states(self) -> list[str]:
-        return sorted(code for role, code in self._by_state if role is Role.REVIEWER and code)
+        return list(self._reviewer_states)

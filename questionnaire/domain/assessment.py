@@ -16,6 +16,15 @@ from questionnaire.domain.bank import BankCommitment, QuestionBank
 from questionnaire.domain.conditions import AnswerValue
 
 
+class Role(StrEnum):
+    """What a person does in the IRM. Only the policy (`services/access.py`) compares roles."""
+
+    SECRETARIAT = "secretariat"
+    FOCAL_POINT = "focal_point"
+    CONTRIBUTOR = "contributor"
+    REVIEWER = "reviewer"
+
+
 class WorkflowStatus(StrEnum):
     """The IRM sequence, from the state's draft to the secretariat's final version."""
 

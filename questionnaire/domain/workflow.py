@@ -1,43 +1,46 @@
-"""The review workflow of the IRM, as allowed transitions and who may make them."""
+"""The review workflow of the IRM, as allowed transitions and who may make them.
+
+The table names the roles of each step; whether a given person may take one is decided by
+the policy (`questionnaire/services/access.py`), which reads this table.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from questionnaire.domain.assessment import Role
 from questionnaire.domain.assessment import WorkflowStatus as S
 
-
-class TransitionError(ValueError):
-    """A step that the workflow does not allow from here, or not to this person."""
+SECRETARIAT, FOCAL_POINT, REVIEWER = Role.SECRETARIAT, Role.FOCAL_POINT, Role.REVIEWER
 
 
 @dataclass(frozen=True)
 class Transition:
     source: S
     target: S
-    roles: frozenset[str]
+    roles: frozenset[Role]
     label_en: str
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(S.DRAFT, S.SUBMITTED, frozenset({"focal_point"}), "Submit"),
-    Transition(S.SUBMITTED, S.DRAFT, frozenset({"secretariat"}), "Reopen for the state"),
-    Transition(S.SUBMITTED, S.IN_REVIEW, frozenset({"secretariat", "reviewer"}), "Start review"),
+    Transition(S.DRAFT, S.SUBMITTED, frozenset({FOCAL_POINT}), "Submit"),
+    Transition(S.SUBMITTED, S.DRAFT, frozenset({SECRETARIAT}), "Reopen for the state"),
+    Transition(S.SUBMITTED, S.IN_REVIEW, frozenset({SECRETARIAT, REVIEWER}), "Start review"),
     Transition(
-        S.IN_REVIEW, S.CLARIFICATION_REQUESTED, frozenset({"reviewer"}), "Request clarification"
+        S.IN_REVIEW, S.CLARIFICATION_REQUESTED, frozenset({REVIEWER}), "Request clarification"
     ),
     Transition(
-        S.CLARIFICATION_REQUESTED, S.ANSWERED, frozenset({"focal_point"}), "Send clarifications"
+        S.CLARIFICATION_REQUESTED, S.ANSWERED, frozenset({FOCAL_POINT}), "Send clarifications"
     ),
-    Transition(S.ANSWERED, S.IN_REVIEW, frozenset({"reviewer", "secretariat"}), "Resume review"),
+    Transition(S.ANSWERED, S.IN_REVIEW, frozenset({REVIEWER, SECRETARIAT}), "Resume review"),
     Transition(
-        S.ANSWERED, S.CLARIFICATION_REQUESTED, frozenset({"reviewer"}), "Request clarification"
+        S.ANSWERED, S.CLARIFICATION_REQUESTED, frozenset({REVIEWER}), "Request clarification"
     ),
-    Transition(S.IN_REVIEW, S.REVIEW_COMPLETED, frozenset({"reviewer"}), "Complete review"),
-    Transition(S.ANSWERED, S.REVIEW_COMPLETED, frozenset({"reviewer"}), "Complete review"),
-    Transition(S.REVIEW_COMPLETED, S.IN_REVIEW, frozenset({"secretariat"}), "Reopen review"),
-    Transition(S.REVIEW_COMPLETED, S.FINALIZED, frozenset({"secretariat"}), "Finalize"),
-    Transition(S.FINALIZED, S.REVIEW_COMPLETED, frozenset({"secretariat"}), "Reopen finalized"),
+    Transition(S.IN_REVIEW, S.REVIEW_COMPLETED, frozenset({REVIEWER}), "Complete review"),
+    Transition(S.ANSWERED, S.REVIEW_COMPLETED, frozenset({REVIEWER}), "Complete review"),
+    Transition(S.REVIEW_COMPLETED, S.IN_REVIEW, frozenset({SECRETARIAT}), "Reopen review"),
+    Transition(S.REVIEW_COMPLETED, S.FINALIZED, frozenset({SECRETARIAT}), "Finalize"),
+    Transition(S.FINALIZED, S.REVIEW_COMPLETED, frozenset({SECRETARIAT}), "Reopen finalized"),
 )
 
 # States in which the state party may change its answers.
@@ -46,22 +49,10 @@ EDITABLE_BY_STATE = frozenset({S.DRAFT, S.CLARIFICATION_REQUESTED})
 REVIEWABLE = frozenset({S.IN_REVIEW, S.ANSWERED, S.CLARIFICATION_REQUESTED})
 
 
-def find_transition(source: S, target: S, role: str) -> Transition:
-    """The allowed transition, or `TransitionError` saying why not."""
-    candidates = [t for t in TRANSITIONS if t.source is source and t.target is target]
-    if not candidates:
-        raise TransitionError(
-            f"an assessment that is {source.value.replace('_', ' ')} cannot become "
-            f"{target.value.replace('_', ' ')}"
-        )
-    allowed = [t for t in candidates if role in t.roles]
-    if not allowed:
-        raise TransitionError(
-            f"a {role.replace('_', ' ')} cannot move an assessment from "
-            f"{source.value.replace('_', ' ')} to {target.value.replace('_', ' ')}"
-        )
-    return allowed[0]
+def transitions_between(source: S, target: S) -> list[Transition]:
+    """The steps from `source` to `target`, whoever may take them (`services/access` decides)."""
+    return [t for t in TRANSITIONS if t.source is source and t.target is target]
 
 
-def available_transitions(source: S, role: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source is source and role in t.roles]
+def transitions_from(source: S) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source is source]

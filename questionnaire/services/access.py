@@ -1,4 +1,4 @@
-"""Who may see which assessment, and do what to it: enforced here and nowhere else.
+"""The policy: who may see which assessment, and do what to it. Decided here and nowhere else.
 
 A state party's people see only their own country's assessments, reviewers only those
 assigned to them, the secretariat all. Anything out of scope is reported as not found, so
@@ -6,16 +6,31 @@ a person cannot even learn that another country's assessment exists. Within scop
 reviewers read a state's answers from its submission on, as in the IRM, unless the
 secretariat opened them earlier on purpose; a finding is removed by its author or the
 secretariat only.
+
+Every comparison of a person's role is in this module (`tests/test_policy_home.py` fails on
+one anywhere else): services ask the named decisions below, the route decorators declare
+their `Audience`, templates read `Permissions` as `can`. It lives among the services, not
+in the domain, because half of its answers are queries (the scope of a person, whether a
+reviewer is assigned); the workflow table it reads stays pure in `domain/workflow.py`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from questionnaire.domain.answers import N_
 from questionnaire.domain.assessment import WorkflowStatus
-from questionnaire.domain.workflow import EDITABLE_BY_STATE, REVIEWABLE
+from questionnaire.domain.workflow import (
+    EDITABLE_BY_STATE,
+    REVIEWABLE,
+    Transition,
+    transitions_between,
+    transitions_from,
+)
 from questionnaire.models import (
     Assessment,
     AssessmentItem,
@@ -38,6 +53,119 @@ class NotAllowed(PermissionError):
     """
 
 
+class HasRole(Protocol):
+    """A person, an account being made, or a demo account: anything with a role."""
+
+    @property
+    def role(self) -> Role: ...
+
+
+class InWorkflow(Protocol):
+    @property
+    def status(self) -> WorkflowStatus: ...
+
+
+STATE_PARTY_ROLES = frozenset({Role.FOCAL_POINT, Role.CONTRIBUTOR})
+
+
+class Audience:
+    """Who a page is for, as the route decorators declare it (`web/policy.allow`)."""
+
+    EVERYONE = frozenset(Role)
+    SECRETARIAT = frozenset({Role.SECRETARIAT})
+    STATE_PARTY = STATE_PARTY_ROLES
+    REVIEWERS = frozenset({Role.REVIEWER})
+    REVIEW_TEAM = frozenset({Role.REVIEWER, Role.SECRETARIAT})
+
+
+def in_audience(person: HasRole, audience: frozenset[Role]) -> bool:
+    return person.role in audience
+
+
+# What kind of work a person does: the home page and the dashboards differ by it.
+
+
+def is_secretariat(person: HasRole) -> bool:
+    """The secretariat: sees every assessment, manages accounts, assignments and the end of
+    the workflow."""
+    return person.role is Role.SECRETARIAT
+
+
+def is_reviewer(person: HasRole) -> bool:
+    """A governmental expert, who sees the assessments assigned to them."""
+    return person.role is Role.REVIEWER
+
+
+def answers_for_a_state(person: HasRole) -> bool:
+    """A focal point or contributor: answers for its own state party."""
+    return person.role in STATE_PARTY_ROLES
+
+
+def is_contributor(person: HasRole) -> bool:
+    """Answers, but leaves submitting to the focal point."""
+    return person.role is Role.CONTRIBUTOR
+
+
+# Accounts: which roles belong to a state party.
+
+
+ROLES_WITH_STATE = STATE_PARTY_ROLES | {Role.REVIEWER}
+
+
+def role_needs_state_party(role: Role) -> bool:
+    """Focal points, contributors and reviewers (experts of a reviewing state) have one."""
+    return role in ROLES_WITH_STATE
+
+
+def role_excludes_state_party(role: Role) -> bool:
+    return role is Role.SECRETARIAT
+
+
+def accounts_in_role(role: Role) -> ColumnElement[bool]:
+    """The condition on User for a listing filtered by role."""
+    return User.role == role
+
+
+def assignable_reviewer(account: User) -> bool:
+    """An account the secretariat may assign to review: an active reviewer."""
+    return account.role is Role.REVIEWER and account.active
+
+
+def assignable_reviewers() -> list[ColumnElement[bool]]:
+    """`assignable_reviewer` as conditions on User, for the lists to choose from."""
+    return [User.role == Role.REVIEWER, User.active.is_(True)]
+
+
+# The workflow: which step this person may take now (the table is `domain/workflow.py`).
+
+
+def step_for(person: HasRole, assessment: InWorkflow, target: WorkflowStatus) -> Transition:
+    """The allowed step to `target`, or `NotAllowed` saying why not."""
+    source = assessment.status
+    candidates = transitions_between(source, target)
+    if not candidates:
+        raise NotAllowed(
+            f"an assessment that is {source.value.replace('_', ' ')} cannot become "
+            f"{target.value.replace('_', ' ')}"
+        )
+    allowed = [t for t in candidates if person.role in t.roles]
+    if not allowed:
+        raise NotAllowed(
+            f"a {person.role.value.replace('_', ' ')} cannot move an assessment from "
+            f"{source.value.replace('_', ' ')} to {target.value.replace('_', ' ')}"
+        )
+    return allowed[0]
+
+
+def steps_open_to(person: HasRole, assessment: InWorkflow) -> list[Transition]:
+    """The steps this person may take from the assessment's status: the buttons to show."""
+    return [t for t in transitions_from(assessment.status) if person.role in t.roles]
+
+
+def may_take_step(person: HasRole, assessment: InWorkflow, target: WorkflowStatus) -> bool:
+    return any(t.target is target for t in steps_open_to(person, assessment))
+
+
 def visible_assessments(user: User) -> Select[tuple[Assessment]]:
     query = select(Assessment).order_by(Assessment.review_year.desc(), Assessment.state_party_code)
     return query.where(*_scope(user))
@@ -45,9 +173,9 @@ def visible_assessments(user: User) -> Select[tuple[Assessment]]:
 
 def _scope(user: User) -> list[ColumnElement[bool]]:
     """The conditions on Assessment that keep a person to the assessments they may see."""
-    if user.role is Role.SECRETARIAT:
+    if is_secretariat(user):
         return []
-    if user.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
+    if answers_for_a_state(user):
         return [Assessment.state_party_code == user.state_party_code]
     assigned = select(ReviewerAssignment.assessment_id).where(
         ReviewerAssignment.reviewer_id == user.id
@@ -89,14 +217,11 @@ def get_item(
 
 
 def is_state_member(user: User, assessment: Assessment) -> bool:
-    return (
-        user.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR)
-        and user.state_party_code == assessment.state_party_code
-    )
+    return answers_for_a_state(user) and user.state_party_code == assessment.state_party_code
 
 
 def is_assigned_reviewer(session: Session, user: User, assessment: Assessment) -> bool:
-    if user.role is not Role.REVIEWER:
+    if not is_reviewer(user):
         return False
     return (
         session.scalar(
@@ -123,7 +248,7 @@ def may_read_answers(session: Session, user: User, assessment: Assessment) -> bo
     """The state's answers (and its evidence): its own people and the secretariat always;
     assigned reviewers once the questionnaire has been submitted (one reopened for the
     state is a draft again), or earlier where the secretariat opened the draft to them."""
-    if user.role is Role.SECRETARIAT or is_state_member(user, assessment):
+    if is_secretariat(user) or is_state_member(user, assessment):
         return True
     if not is_assigned_reviewer(session, user, assessment):
         return False
@@ -151,7 +276,7 @@ def get_item_with_answers(
 
 def require_secretariat(user: User, refusal: str) -> None:
     """Steps only the secretariat takes; `refusal` says which, in the person's words."""
-    if user.role is not Role.SECRETARIAT:
+    if not is_secretariat(user):
         raise NotAllowed(refusal)
 
 
@@ -159,7 +284,7 @@ def may_remove_finding(
     session: Session, user: User, assessment: Assessment, finding: FindingRecord
 ) -> bool:
     """The secretariat; or the finding's author, assigned, while the review is open."""
-    if user.role is Role.SECRETARIAT:
+    if is_secretariat(user):
         return True
     return (
         finding.author_id == user.id
@@ -182,7 +307,7 @@ def require_finding_removal(
 
 def may_remove_evidence(user: User, assessment: Assessment, evidence: Evidence) -> bool:
     """The secretariat at any time; the person who added it while the answers are open."""
-    if user.role is Role.SECRETARIAT:
+    if is_secretariat(user):
         return True
     return (
         evidence.added_by_id == user.id
@@ -197,3 +322,70 @@ def require_evidence_removal(user: User, assessment: Assessment, evidence: Evide
             "only the person who added this evidence, while the answers are open, or the "
             "secretariat can remove it"
         )
+
+
+def require_within_scope(session: Session, user: User, assessment: Assessment) -> None:
+    """`NotFound` for an assessment loaded without `get_assessment`'s scope."""
+    if is_reviewer(user) and not is_assigned_reviewer(session, user, assessment):
+        raise NotFound(f"assessment {assessment.id}")
+    if answers_for_a_state(user) and not is_state_member(user, assessment):
+        raise NotFound(f"assessment {assessment.id}")
+
+
+def may_comment(session: Session, user: User, assessment: Assessment) -> bool:
+    """The state party, its assigned reviewers and the secretariat discuss a commitment."""
+    return (
+        is_secretariat(user)
+        or is_state_member(user, assessment)
+        or is_assigned_reviewer(session, user, assessment)
+    )
+
+
+def may_use_offline_workbook(user: User, assessment: Assessment) -> bool:
+    """The offline questionnaire is the state's (and the secretariat's, to help it)."""
+    return is_secretariat(user) or is_state_member(user, assessment)
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """The decisions a page shows or hides links by, offered to templates as `can`.
+
+    Pages are already scoped by the view that loaded them; these only choose which of the
+    person's own actions to offer. The services check again when the action is taken.
+    """
+
+    person: HasRole
+
+    @property
+    def manage_accounts(self) -> bool:
+        return is_secretariat(self.person)
+
+    @property
+    def open_assessments(self) -> bool:
+        return is_secretariat(self.person)
+
+    @property
+    def assign_reviewers(self) -> bool:
+        return is_secretariat(self.person)
+
+    @property
+    def manage_review(self) -> bool:
+        """Assignments, publication consent, and opening a draft to its reviewers."""
+        return is_secretariat(self.person)
+
+    @property
+    def take_part_in_review(self) -> bool:
+        """Reviewers and the secretariat: the review pages and the gap report in review."""
+        return in_audience(self.person, Audience.REVIEW_TEAM)
+
+    @property
+    def review_assigned_assessments(self) -> bool:
+        """A reviewer, whose list of assessments is the list of their assignments."""
+        return is_reviewer(self.person)
+
+    @property
+    def answer_but_not_submit(self) -> bool:
+        return is_contributor(self.person)
+
+    def take_step(self, assessment: InWorkflow, target: str) -> bool:
+        return may_take_step(self.person, assessment, WorkflowStatus(target))

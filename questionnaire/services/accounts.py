@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from questionnaire.domain.text import control_character
 from questionnaire.models import Role, StateParty, User, utc_now
-from questionnaire.services.access import NotAllowed, NotFound
+from questionnaire.services import access
+from questionnaire.services.access import NotFound
 from questionnaire.services.audit import record
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile).
@@ -26,7 +27,6 @@ _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both failures cost the same time.
 _UNKNOWN_USER_HASH = _hasher.hash("unknown-user-placeholder-password")
 MIN_PASSWORD_LENGTH = 12
-ROLES_WITH_STATE = {Role.FOCAL_POINT, Role.CONTRIBUTOR, Role.REVIEWER}
 
 
 class AccountError(ValueError):
@@ -126,9 +126,9 @@ def create_user(
 
 def _checked_state_party(session: Session, role: Role, state_party_code: str | None) -> str | None:
     """The state party code to store for this role, or why the pair does not fit."""
-    if role in ROLES_WITH_STATE and not state_party_code:
+    if access.role_needs_state_party(role) and not state_party_code:
         raise AccountError(f"a {role.value.replace('_', ' ')} must belong to a state party")
-    if role is Role.SECRETARIAT and state_party_code:
+    if access.role_excludes_state_party(role) and state_party_code:
         raise AccountError("secretariat accounts belong to no state party")
     if not state_party_code:
         return None
@@ -200,7 +200,7 @@ def list_accounts(session: Session, actor: User, wanted: AccountFilter | None = 
     query = select(User).order_by(User.role, User.email)
     wanted = wanted or AccountFilter()
     if wanted.role is not None:
-        query = query.where(User.role == wanted.role)
+        query = query.where(access.accounts_in_role(wanted.role))
     if wanted.state_party_code:
         query = query.where(User.state_party_code == wanted.state_party_code.upper())
     if wanted.status is AccountStatus.DISABLED:
@@ -259,8 +259,7 @@ def reassign_account(
 
 def require_secretariat(actor: User) -> None:
     """Refuse anyone else: accounts and invitations are the secretariat's to manage."""
-    if actor.role is not Role.SECRETARIAT:
-        raise NotAllowed("only the secretariat manages accounts")
+    access.require_secretariat(actor, "only the secretariat manages accounts")
 
 
 def get_user(session: Session, user_id: int) -> User:

@@ -14,7 +14,7 @@ from questionnaire.domain.answers import ItemProgress
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.scope import Scope, select_commitments
-from questionnaire.models import Assessment, AssessmentItem, Role, StateParty, User
+from questionnaire.models import Assessment, AssessmentItem, StateParty, User
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
@@ -35,7 +35,7 @@ def create_assessment(
     due_date: dt.date | None = None,
 ) -> Assessment:
     """Generate a questionnaire frozen to the current bank version."""
-    if actor.role is not Role.SECRETARIAT:
+    if not access.is_secretariat(actor):
         raise AssessmentError("only the secretariat opens assessments")
     if not 2021 <= review_year <= 2100:
         raise AssessmentError("the review year must be between 2021 and 2100")
@@ -262,7 +262,7 @@ def active_reviewers(session: Session, actor: User) -> list[User]:
     return list(
         session.scalars(
             select(User)
-            .where(User.role == Role.REVIEWER, User.active.is_(True))
+            .where(*access.assignable_reviewers())
             .order_by(User.state_party_code, User.name)
         )
     )

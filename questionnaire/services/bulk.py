@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.domain.answers import N_
 from questionnaire.domain.scope import Scope, select_commitments
-from questionnaire.models import Assessment, ReviewerAssignment, Role, StateParty, User
+from questionnaire.models import Assessment, ReviewerAssignment, StateParty, User
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import AssessmentError, create_assessment, has_assessment
@@ -162,7 +162,7 @@ def assign_reviewers(
     if len(assessment_ids) > MAX_ITEMS:
         raise BulkError(N_("Choose at most %(count)s assessments at once."), count=MAX_ITEMS)
     reviewers = [session.get(User, reviewer_id) for reviewer_id in reviewer_ids]
-    if any(r is None or r.role is not Role.REVIEWER or not r.active for r in reviewers):
+    if any(r is None or not access.assignable_reviewer(r) for r in reviewers):
         raise BulkError(N_("Choose reviewers among the active reviewer accounts."))
     assessments = {
         a.id: a

@@ -12,16 +12,16 @@ from sqlalchemy.orm import Session
 
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.state_parties import load_regional_groups
-from questionnaire.domain.workflow import EDITABLE_BY_STATE, REVIEWABLE, available_transitions
+from questionnaire.domain.workflow import EDITABLE_BY_STATE, REVIEWABLE
 from questionnaire.models import (
     Assessment,
     AssessmentItem,
     Clarification,
     ItemReview,
     ReviewerAssignment,
-    Role,
     User,
 )
+from questionnaire.services import access
 from questionnaire.services.access import visible_assessments
 from questionnaire.services.assessments import Progress, progress_of
 from questionnaire.services.scoring import section_scores
@@ -93,14 +93,14 @@ def dashboard_for(session: Session, user: User, today: dt.date | None = None) ->
     lines = [
         AssessmentLine(a, progress[a.id], _overdue(a, today))
         for a in assessments
-        if user.role is not Role.REVIEWER or a.status in WAITING_FOR_REVIEWER | REVIEWED
+        if not access.is_reviewer(user) or a.status in WAITING_FOR_REVIEWER | REVIEWED
     ]
-    if user.role is Role.REVIEWER:
+    if access.is_reviewer(user):
         lines.sort(key=lambda line: line.assessment.status not in WAITING_FOR_REVIEWER)
     by_status = Counter(a.status.value for a in assessments)
-    heat_map = _heat_map(session, assessments) if user.role is Role.SECRETARIAT else None
+    heat_map = _heat_map(session, assessments) if access.is_secretariat(user) else None
     finalized_scores = {}
-    if user.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
+    if access.answers_for_a_state(user):
         finalized = [a for a in assessments if a.status is WorkflowStatus.FINALIZED]
         finalized_scores = {
             assessment_id: [
@@ -117,9 +117,9 @@ def dashboard_for(session: Session, user: User, today: dt.date | None = None) ->
 
 def next_steps(session: Session, user: User, assessments: list[Assessment]) -> list[NextStep]:
     """Each role's next step, most urgent first, so the home page leads somewhere at once."""
-    if user.role is Role.SECRETARIAT:
+    if access.is_secretariat(user):
         return _secretariat_steps(session, assessments)
-    if user.role is Role.REVIEWER:
+    if access.is_reviewer(user):
         return [
             step
             for assessment in assessments
@@ -141,23 +141,16 @@ def next_steps(session: Session, user: User, assessments: list[Assessment]) -> l
                 NextStep(StepKind.CONTINUE_ANSWERING, assessment, unanswered.commitment_id)
             )
         elif assessment.status is WorkflowStatus.DRAFT:
-            may_submit = _may_move(user, assessment, WorkflowStatus.SUBMITTED)
+            may_submit = access.may_take_step(user, assessment, WorkflowStatus.SUBMITTED)
             kind = StepKind.SUBMIT if may_submit else StepKind.AWAIT_SUBMISSION
             steps.append(NextStep(kind, assessment))
         if (
             assessment.status is WorkflowStatus.CLARIFICATION_REQUESTED
             and not open_questions
-            and _may_move(user, assessment, WorkflowStatus.ANSWERED)
+            and access.may_take_step(user, assessment, WorkflowStatus.ANSWERED)
         ):
             steps.append(NextStep(StepKind.SEND_CLARIFICATIONS, assessment))
     return steps
-
-
-def _may_move(user: User, assessment: Assessment, target: WorkflowStatus) -> bool:
-    """The workflow's own rule, so the button shown is the step this person may take."""
-    return any(
-        t.target is target for t in available_transitions(assessment.status, user.role.value)
-    )
 
 
 def _open_questions(session: Session, assessment: Assessment) -> list[str]:

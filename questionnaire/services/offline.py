@@ -34,7 +34,6 @@ from questionnaire.models import (
     Assessment,
     AssessmentItem,
     ImportStash,
-    Role,
     User,
     utc_now,
 )
@@ -66,7 +65,7 @@ def offline_secret(secret_key: str) -> bytes:
 
 
 def _require(session: Session, user: User, assessment: Assessment) -> None:
-    if user.role is Role.SECRETARIAT or access.is_state_member(user, assessment):
+    if access.may_use_offline_workbook(user, assessment):
         return
     raise access.NotFound(f"assessment {assessment.id}")
 

@@ -35,7 +35,7 @@ from questionnaire.domain.reports import (
     write_secretariat_report,
 )
 from questionnaire.domain.scoring import score_assessment
-from questionnaire.models import Assessment, Job, JobStatus, Role, User
+from questionnaire.models import Assessment, Job, JobStatus, User
 from questionnaire.services import access, jobs
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
@@ -64,7 +64,7 @@ class ReportError(ValueError):
 def require_report_access(session: Session, user: User, assessment: Assessment) -> None:
     """The secretariat, the assigned reviewers once they may read the answers, and the
     country itself once finalized."""
-    if user.role is Role.SECRETARIAT:
+    if access.is_secretariat(user):
         return
     if access.is_assigned_reviewer(session, user, assessment):
         access.require_answer_reading(session, user, assessment)
@@ -197,7 +197,7 @@ def build_cross_country(
 
 def start_cross_country(session: Session, user: User, language: str) -> Job:
     """Queue the cross-country workbook; its progress page follows the returned job."""
-    if user.role is not Role.SECRETARIAT:
+    if not access.is_secretariat(user):
         raise access.NotFound("cross-country workbook")
     job = jobs.create(session, user, CROSS_COUNTRY_TASK, {"language": _language(language)})
     session.commit()

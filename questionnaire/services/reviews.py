@@ -31,7 +31,7 @@ from questionnaire.domain.review_coverage import (
     rating_fingerprint,
 )
 from questionnaire.domain.text import control_character
-from questionnaire.domain.workflow import REVIEWABLE, TransitionError, find_transition
+from questionnaire.domain.workflow import REVIEWABLE
 from questionnaire.models import (
     Assessment,
     AssessmentItem,
@@ -40,7 +40,6 @@ from questionnaire.models import (
     FindingRecord,
     ItemReview,
     ReviewerAssignment,
-    Role,
     SaveRequest,
     StateParty,
     User,
@@ -127,9 +126,8 @@ def assign_reviewer(session: Session, actor: User, assessment: Assessment, revie
 
 def add_assignment(session: Session, actor: User, assessment: Assessment, reviewer: User) -> None:
     """`assign_reviewer` without the commit, for callers that own a larger transaction."""
-    if actor.role is not Role.SECRETARIAT:
-        raise access.NotAllowed("only the secretariat assigns reviewers")
-    if reviewer.role is not Role.REVIEWER or not reviewer.active:
+    access.require_secretariat(actor, "only the secretariat assigns reviewers")
+    if not access.assignable_reviewer(reviewer):
         raise ReviewError(f"{reviewer.email} is not an active reviewer account")
     if reviewer.state_party_code == assessment.state_party_code:
         raise ReviewError("a state party cannot review itself; choose an expert of another state")
@@ -172,8 +170,7 @@ def add_assignment(session: Session, actor: User, assessment: Assessment, review
 def unassign_reviewer(
     session: Session, actor: User, assessment: Assessment, reviewer_id: int
 ) -> None:
-    if actor.role is not Role.SECRETARIAT:
-        raise access.NotAllowed("only the secretariat assigns reviewers")
+    access.require_secretariat(actor, "only the secretariat assigns reviewers")
     assignment = session.scalar(
         select(ReviewerAssignment).where(
             ReviewerAssignment.assessment_id == assessment.id,
@@ -571,12 +568,7 @@ def clarifications_of(session: Session, item: AssessmentItem) -> list[Clarificat
 def add_comment(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem, body: str
 ) -> Comment:
-    allowed = (
-        user.role is Role.SECRETARIAT
-        or access.is_state_member(user, assessment)
-        or access.is_assigned_reviewer(session, user, assessment)
-    )
-    if not allowed:
+    if not access.may_comment(session, user, assessment):
         raise access.NotAllowed("only the state party, its reviewers and the secretariat comment")
     _check_comment(body)
     comment = _apply_comment(session, user, item, body)
@@ -617,8 +609,7 @@ def comments_of(session: Session, item: AssessmentItem) -> list[tuple[Comment, U
 def set_publication_consent(
     session: Session, user: User, assessment: Assessment, consent: str
 ) -> None:
-    if user.role is not Role.SECRETARIAT:
-        raise access.NotAllowed("only the secretariat records publication consent")
+    access.require_secretariat(user, "only the secretariat records publication consent")
     try:
         assessment.publication_consent = PublicationConsent(consent)
     except ValueError:
@@ -863,10 +854,7 @@ def _require_step(user: User, assessment: Assessment, target: WorkflowStatus) ->
     """Refuse a step the workflow does not allow now, saying so plainly when already taken."""
     if assessment.status is target:
         raise access.NotAllowed(ALREADY_TAKEN[target])
-    try:
-        find_transition(assessment.status, target, user.role.value)
-    except TransitionError as error:
-        raise access.NotAllowed(str(error)) from None
+    access.step_for(user, assessment, target)
 
 
 def complete_review(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.models import BankVersion, Role, StateParty, User
+from questionnaire.models import BankVersion, StateParty, User
+from questionnaire.services import access
 from questionnaire.services.bank_store import latest_bank_version
 
 
@@ -22,7 +23,7 @@ class SiteSummary:
 
 def site_summary_for(session: Session, user: User) -> SiteSummary:
     accounts = None
-    if user.role is Role.SECRETARIAT:
+    if access.is_secretariat(user):
         accounts = session.scalar(select(func.count()).select_from(User))
     return SiteSummary(
         bank=latest_bank_version(session),

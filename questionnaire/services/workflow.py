@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.assessment import WorkflowStatus
-from questionnaire.domain.workflow import TransitionError, find_transition
 from questionnaire.models import Assessment, User, WorkflowEvent, utc_now
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
@@ -21,16 +20,8 @@ def transition(
     session: Session, user: User, assessment: Assessment, target: WorkflowStatus, note: str = ""
 ) -> None:
     """Apply an allowed transition and commit; refuse others with the reason."""
-    if user.role.value == "reviewer" and not access.is_assigned_reviewer(session, user, assessment):
-        raise access.NotFound(f"assessment {assessment.id}")
-    if user.role.value in ("focal_point", "contributor") and not access.is_state_member(
-        user, assessment
-    ):
-        raise access.NotFound(f"assessment {assessment.id}")
-    try:
-        find_transition(assessment.status, target, user.role.value)
-    except TransitionError as error:
-        raise access.NotAllowed(str(error)) from None
+    access.require_within_scope(session, user, assessment)
+    access.step_for(user, assessment, target)
     source = assessment.status
     now = utc_now()
     assessment.status = target

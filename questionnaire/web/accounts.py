@@ -14,9 +14,8 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from questionnaire.extensions import db_session
 from questionnaire.models import Role, StateParty
-from questionnaire.services import throttle
+from questionnaire.services import access, throttle
 from questionnaire.services.accounts import (
-    ROLES_WITH_STATE,
     AccountError,
     EmailTaken,
     get_account,
@@ -27,7 +26,7 @@ from questionnaire.services.accounts import (
 from questionnaire.services.invitations import IssuedInvitation, invite_user, reissue_invitation
 from questionnaire.web.filters import AccountFilterForm
 from questionnaire.web.i18n import current_language, term
-from questionnaire.web.policy import allow
+from questionnaire.web.policy import Audience, allow
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/accounts")
 ROLE_VALUES = tuple(role.value for role in Role)
@@ -39,11 +38,11 @@ class RoleAndStateForm(FlaskForm):
 
     def validate_state_party(self, field: SelectField) -> None:
         role = Role(self.role.data) if self.role.data in ROLE_VALUES else None
-        if role in ROLES_WITH_STATE and not field.data:
+        if role is not None and access.role_needs_state_party(role) and not field.data:
             raise ValidationError(
                 _("Choose the state party of a focal point, contributor or reviewer.")
             )
-        if role is Role.SECRETARIAT and field.data:
+        if role is not None and access.role_excludes_state_party(role) and field.data:
             raise ValidationError(_("Secretariat accounts belong to no state party."))
 
     def offer_choices(self) -> RoleAndStateForm:
@@ -75,13 +74,13 @@ class InviteForm(RoleAndStateForm):
 
 
 @blueprint.get("")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def index() -> tuple[str, int]:
     return _accounts_page(InviteForm(formdata=None).offer_choices())
 
 
 @blueprint.post("")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def invite() -> tuple[str, int]:
     form = InviteForm().offer_choices()
     if not form.validate_on_submit():
@@ -109,7 +108,7 @@ def invite() -> tuple[str, int]:
 
 
 @blueprint.post("/<int:user_id>/invitation")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def reissue(user_id: int) -> str | Response:
     database = db_session()
     try:
@@ -123,19 +122,19 @@ def reissue(user_id: int) -> str | Response:
 
 
 @blueprint.post("/<int:user_id>/disable")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def disable(user_id: int) -> Response:
     return _set_active(user_id, active=False)
 
 
 @blueprint.post("/<int:user_id>/enable")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def enable(user_id: int) -> Response:
     return _set_active(user_id, active=True)
 
 
 @blueprint.route("/<int:user_id>/edit", methods=["GET", "POST"])
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def edit(user_id: int) -> str | Response | tuple[str, int]:
     database = db_session()
     account = get_account(database, current_user, user_id)
@@ -163,7 +162,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
 
 
 @blueprint.post("/<int:user_id>/lockout/lift")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def lift_lockout(user_id: int) -> Response:
     account = throttle.lift_lockout(db_session(), current_user, user_id)
     flash(_("%(email)s can log in again now.", email=account.email), "info")

@@ -27,7 +27,7 @@ from questionnaire.domain.bank import BankCommitment
 from questionnaire.domain.conditions import condition_data
 from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session, storage
-from questionnaire.models import Assessment, AssessmentItem, Role
+from questionnaire.models import Assessment, AssessmentItem
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.assessments import (
     assessment_question_bank,
@@ -39,7 +39,7 @@ from questionnaire.services.questionnaires import ItemFilter, OverviewFilter
 from questionnaire.storage import StorageError
 from questionnaire.web.filters import AssessmentFilterForm
 from questionnaire.web.i18n import said
-from questionnaire.web.policy import allow
+from questionnaire.web.policy import Audience, allow
 from questionnaire.web.questionnaire_forms import (
     VERSION_PREFIX,
     CommitmentForm,
@@ -50,7 +50,6 @@ from questionnaire.web.questionnaire_forms import (
 from questionnaire.web.request_values import InvalidRequestValue, form_identifier
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/assessments")
-STATE = (Role.FOCAL_POINT, Role.CONTRIBUTOR)
 # The page lists the latest changes; every version stays stored (and in the audit log).
 HISTORY_SHOWN = 50
 
@@ -178,7 +177,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
 
 
 @blueprint.post("/<int:assessment_id>/c/<commitment_id>/autosave")
-@allow(*STATE)
+@allow(Audience.STATE_PARTY)
 def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
     session = db_session()
     assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
@@ -212,7 +211,7 @@ def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
 
 
 @blueprint.post("/<int:assessment_id>/c/<commitment_id>/follow-up")
-@allow(*STATE)
+@allow(Audience.STATE_PARTY)
 def toggle_follow_up(assessment_id: int, commitment_id: str) -> Response:
     session = db_session()
     assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
@@ -225,7 +224,7 @@ def toggle_follow_up(assessment_id: int, commitment_id: str) -> Response:
 
 
 @blueprint.post("/<int:assessment_id>/c/<commitment_id>/evidence")
-@allow(*STATE)
+@allow(Audience.STATE_PARTY)
 def add_evidence(assessment_id: int, commitment_id: str) -> Response | tuple[str, int]:
     session = db_session()
     assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)

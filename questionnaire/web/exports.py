@@ -21,10 +21,9 @@ from werkzeug.wrappers import Response
 
 from questionnaire.domain.offline import ImportLimits, OfflineImportError
 from questionnaire.extensions import db_session, storage
-from questionnaire.models import Role
 from questionnaire.services import access, jobs, offline, reports
 from questionnaire.web.i18n import current_language, said
-from questionnaire.web.policy import allow
+from questionnaire.web.policy import Audience, allow
 
 blueprint = Blueprint("exports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +58,7 @@ def country_report(assessment_id: int) -> Response:
 
 
 @blueprint.post("/secretariat/reports")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def start_secretariat_report() -> Response:
     job = reports.start_cross_country(db_session(), current_user, _language_form())
     return redirect(url_for(".secretariat_report", job_id=job.id))
@@ -71,7 +70,7 @@ def _language_form() -> str:
 
 
 @blueprint.get("/secretariat/reports/<job_id>")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def secretariat_report(job_id: str) -> str:
     job = jobs.job_for(db_session(), current_user, job_id)
     return render_template(
@@ -80,7 +79,7 @@ def secretariat_report(job_id: str) -> str:
 
 
 @blueprint.get("/secretariat/reports/<job_id>/download")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def secretariat_report_file(job_id: str) -> Response | tuple[str, int]:
     job = jobs.job_for(db_session(), current_user, job_id)
     try:
@@ -102,7 +101,7 @@ def secretariat_report_file(job_id: str) -> Response | tuple[str, int]:
 
 
 @blueprint.get("/assessments/<int:assessment_id>/offline.xlsx")
-@allow(Role.SECRETARIAT, Role.FOCAL_POINT, Role.CONTRIBUTOR)
+@allow(Audience.SECRETARIAT, Audience.STATE_PARTY)
 def offline_template(assessment_id: int) -> Response:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
@@ -112,7 +111,7 @@ def offline_template(assessment_id: int) -> Response:
 
 
 @blueprint.route("/assessments/<int:assessment_id>/offline/import", methods=["GET", "POST"])
-@allow(Role.FOCAL_POINT, Role.CONTRIBUTOR)
+@allow(Audience.STATE_PARTY)
 def offline_import(assessment_id: int) -> str | Response | tuple[str, int]:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
@@ -145,7 +144,7 @@ def offline_import(assessment_id: int) -> str | Response | tuple[str, int]:
 
 
 @blueprint.post("/assessments/<int:assessment_id>/offline/apply")
-@allow(Role.FOCAL_POINT, Role.CONTRIBUTOR)
+@allow(Audience.STATE_PARTY)
 def offline_apply(assessment_id: int) -> str | Response | tuple[str, int]:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)

@@ -22,15 +22,14 @@ from questionnaire.domain.assessment import (
 )
 from questionnaire.domain.recommendations import suggested_opening
 from questionnaire.domain.review_coverage import MAX_REASON, ReviewFilter
-from questionnaire.domain.workflow import available_transitions
 from questionnaire.extensions import db_session
-from questionnaire.models import Assessment, AssessmentItem, ItemReview, Role, User
+from questionnaire.models import Assessment, AssessmentItem, ItemReview, User
 from questionnaire.services import access, answers, evidence, questionnaires, reports, reviews
 from questionnaire.services.assessments import assessment_question_bank
 from questionnaire.services.reviews import NewFinding, ReviewError
 from questionnaire.services.workflow import transition
 from questionnaire.web.i18n import current_language, request_translations
-from questionnaire.web.policy import allow
+from questionnaire.web.policy import Audience, allow
 from questionnaire.web.request_values import form_id, form_identifier
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/assessments")
@@ -73,7 +72,7 @@ ASK, COMMENT, FINDING = "ask", "comment", "finding"
 
 
 @blueprint.get("/<int:assessment_id>/review/<commitment_id>")
-@allow(Role.REVIEWER, Role.SECRETARIAT)
+@allow(Audience.REVIEW_TEAM)
 def review(assessment_id: int, commitment_id: str) -> str:
     session = db_session()
     assessment, item = access.get_item_with_answers(
@@ -84,7 +83,7 @@ def review(assessment_id: int, commitment_id: str) -> str:
 
 
 @blueprint.post("/<int:assessment_id>/review/<commitment_id>")
-@allow(Role.REVIEWER)
+@allow(Audience.REVIEWERS)
 def save(assessment_id: int, commitment_id: str) -> str | Response | tuple[str, int]:
     """Save everything the review page's one form carries, whichever button was pressed.
 
@@ -310,7 +309,7 @@ def _render_review(
 
 
 @blueprint.get("/<int:assessment_id>/review-list")
-@allow(Role.REVIEWER, Role.SECRETARIAT)
+@allow(Audience.REVIEW_TEAM)
 def review_list(assessment_id: int) -> str:
     """Every commitment with its review status, filtered to what still needs work."""
     session = db_session()
@@ -333,7 +332,7 @@ def review_list(assessment_id: int) -> str:
 
 
 @blueprint.route("/<int:assessment_id>/complete-review", methods=["GET", "POST"])
-@allow(Role.REVIEWER)
+@allow(Audience.REVIEWERS)
 def complete(assessment_id: int) -> str | Response | tuple[str, int]:
     """The reviewer's confirmation page: what is rated, a reason for the rest, then confirm."""
     session = db_session()
@@ -389,15 +388,14 @@ def _render_complete(
         reasons=reasons,
         errors=errors or {},
         max_reason=MAX_REASON,
-        may_complete=any(
-            t.target is WorkflowStatus.REVIEW_COMPLETED
-            for t in available_transitions(assessment.status, current_user.role.value)
+        may_complete=access.may_take_step(
+            current_user, assessment, WorkflowStatus.REVIEW_COMPLETED
         ),
     )
 
 
 @blueprint.route("/<int:assessment_id>/finalize", methods=["GET", "POST"])
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def finalize(assessment_id: int) -> str | Response | tuple[str, int]:
     """The secretariat's confirmation page: the review's coverage, then confirm."""
     session = db_session()
@@ -433,7 +431,7 @@ def _render_finalize(assessment: Assessment) -> str:
 
 
 @blueprint.post("/<int:assessment_id>/review/<commitment_id>/findings/<int:finding_id>/delete")
-@allow(Role.REVIEWER, Role.SECRETARIAT)
+@allow(Audience.REVIEW_TEAM)
 def remove_finding(assessment_id: int, commitment_id: str, finding_id: int) -> Response:
     session = db_session()
     assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
@@ -443,7 +441,7 @@ def remove_finding(assessment_id: int, commitment_id: str, finding_id: int) -> R
 
 
 @blueprint.post("/<int:assessment_id>/c/<commitment_id>/clarifications/<int:clarification_id>")
-@allow(Role.FOCAL_POINT, Role.CONTRIBUTOR)
+@allow(Audience.STATE_PARTY)
 def answer(assessment_id: int, commitment_id: str, clarification_id: int) -> Response:
     session = db_session()
     assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
@@ -521,7 +519,7 @@ def change_status(assessment_id: int) -> Response:
 
 
 @blueprint.post("/<int:assessment_id>/reviewers")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def assign(assessment_id: int) -> Response:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
@@ -538,7 +536,7 @@ def assign(assessment_id: int) -> Response:
 
 
 @blueprint.post("/<int:assessment_id>/reviewers/<int:reviewer_id>/remove")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def unassign(assessment_id: int, reviewer_id: int) -> Response:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
@@ -548,7 +546,7 @@ def unassign(assessment_id: int, reviewer_id: int) -> Response:
 
 
 @blueprint.post("/<int:assessment_id>/reviewers/drafts")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def open_draft(assessment_id: int) -> Response:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
@@ -562,7 +560,7 @@ def open_draft(assessment_id: int) -> Response:
 
 
 @blueprint.post("/<int:assessment_id>/consent")
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def consent(assessment_id: int) -> Response:
     session = db_session()
     assessment = access.get_assessment(session, current_user, assessment_id)
@@ -582,22 +580,18 @@ def review_panel(assessment_id: int) -> dict[str, object]:
     assessment = access.get_assessment(session, current_user, assessment_id)
     assigned = reviews.assignments(session, assessment)
     candidates: list[User] = []
-    if current_user.role is Role.SECRETARIAT:
+    if access.is_secretariat(current_user):
         taken = {a.reviewer_id for a in assigned}
         candidates = [
             user
             for user in session.scalars(
                 select(User)
-                .where(User.role == Role.REVIEWER, User.active.is_(True))
+                .where(*access.assignable_reviewers())
                 .order_by(User.state_party_code, User.name)
             )
             if user.id not in taken and user.state_party_code != assessment.state_party_code
         ]
-    steps = [
-        t
-        for t in available_transitions(assessment.status, current_user.role.value)
-        if current_user.role is not Role.CONTRIBUTOR
-    ]
+    steps = access.steps_open_to(current_user, assessment)  # none for a contributor
     return {
         "assignments": assigned,
         "candidates": candidates,

@@ -26,7 +26,7 @@ from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.scope import Scope, ScopeError
 from questionnaire.domain.state_parties import load_regional_groups
 from questionnaire.extensions import db_session
-from questionnaire.models import Role, StateParty
+from questionnaire.models import StateParty
 from questionnaire.services import bulk
 from questionnaire.services.assessments import (
     AssessmentError,
@@ -39,7 +39,7 @@ from questionnaire.services.bank_store import latest_question_bank
 from questionnaire.services.bulk import parse_state_codes
 from questionnaire.web.filters import AssessmentFilterForm
 from questionnaire.web.i18n import current_language, localized, term
-from questionnaire.web.policy import allow
+from questionnaire.web.policy import Audience, allow
 from questionnaire.web.request_values import whole_number
 
 blueprint = Blueprint("secretariat", __name__, url_prefix="/secretariat")
@@ -103,7 +103,7 @@ class OpenManyForm(ScopeForm):
 
 
 @blueprint.route("/assessments/new", methods=["GET", "POST"])
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def new_assessment() -> str | Response | tuple[str, int]:
     session = db_session()
     bank = latest_question_bank(session)
@@ -142,7 +142,7 @@ def new_assessment() -> str | Response | tuple[str, int]:
 
 
 @blueprint.route("/assessments/open-many", methods=["GET", "POST"])
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def open_many() -> str | Response | tuple[str, int]:
     """Open assessments for many state parties at once, for one year and scope."""
     session = db_session()
@@ -186,7 +186,7 @@ def open_many() -> str | Response | tuple[str, int]:
 
 
 @blueprint.route("/assessments/assign", methods=["GET", "POST"])
-@allow(Role.SECRETARIAT)
+@allow(Audience.SECRETARIAT)
 def bulk_assign() -> str | tuple[str, int]:
     """Assign the same reviewers to many assessments, chosen from the filtered list."""
     session = db_session()

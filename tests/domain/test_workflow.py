@@ -1,13 +1,25 @@
-"""Every workflow step: allowed for the right role, refused with a reason otherwise."""
+"""Every workflow step: allowed for the right role, refused with a reason otherwise.
+
+The table is the domain's (`domain/workflow.py`); the decision is the policy's
+(`services/access.py`), which needs no database for it.
+"""
 
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 
 import pytest
 
+from questionnaire.domain.assessment import Role
 from questionnaire.domain.assessment import WorkflowStatus as S
-from questionnaire.domain.workflow import TransitionError, available_transitions, find_transition
+from questionnaire.domain.workflow import Transition
+from questionnaire.services.access import NotAllowed, step_for, steps_open_to
+
+
+def find_transition(source: S, target: S, role: str) -> Transition:
+    return step_for(SimpleNamespace(role=Role(role)), SimpleNamespace(status=source), target)
+
 
 ROLES = ("secretariat", "focal_point", "contributor", "reviewer")
 ALLOWED = {
@@ -34,15 +46,16 @@ def test_each_transition_for_each_role(source: S, target: S, role: str) -> None:
     if role in ALLOWED.get((source, target), set()):
         assert find_transition(source, target, role).target is target
     else:
-        with pytest.raises(TransitionError) as refusal:
+        with pytest.raises(NotAllowed) as refusal:
             find_transition(source, target, role)
         assert source.value.replace("_", " ") in str(refusal.value)
 
 
 def test_a_contributor_never_moves_the_workflow() -> None:
-    assert all(not available_transitions(status, "contributor") for status in S)
+    contributor = SimpleNamespace(role=Role.CONTRIBUTOR)
+    assert all(not steps_open_to(contributor, SimpleNamespace(status=status)) for status in S)
 
 
 def test_nothing_skips_the_review() -> None:
-    with pytest.raises(TransitionError, match="cannot become finalized"):
+    with pytest.raises(NotAllowed, match="cannot become finalized"):
         find_transition(S.SUBMITTED, S.FINALIZED, "secretariat")
