@@ -10,6 +10,8 @@ secretariat only.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -17,6 +19,7 @@ from questionnaire.domain.answers import N_
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.domain.workflow import EDITABLE_BY_STATE, REVIEWABLE
 from questionnaire.models import (
+    Answer,
     Assessment,
     AssessmentItem,
     Evidence,
@@ -25,6 +28,7 @@ from questionnaire.models import (
     Role,
     User,
 )
+from questionnaire.services.sessions import CHECKS_SESSION, SessionCheck
 
 
 class NotFound(LookupError):
@@ -71,7 +75,43 @@ def get_item(
 ) -> tuple[Assessment, AssessmentItem]:
     # One query for the item, its assessment, state party and bank version, under the same
     # scope as get_assessment: every questionnaire page and autosave starts here.
-    row = session.execute(
+    row = session.execute(_item_query(user, assessment_id, commitment_id)).first()
+    if row is None:
+        _not_found(session, user, assessment_id, commitment_id)
+    item, assessment = row
+    return assessment, item
+
+
+def get_item_and_answers(
+    session: Session,
+    user: User,
+    assessment_id: int,
+    commitment_id: str,
+    *,
+    session_check: SessionCheck | None = None,
+) -> tuple[Assessment, AssessmentItem, dict[str, Answer]]:
+    """`get_item` and the item's current answers by question id, in one statement.
+
+    With `session_check`, the same statement also checks that the person's session is
+    still valid (web/identity.py): a session that is not finds nothing here, and the
+    second look that tells "not found" from "not yours" checks it alone first.
+    """
+    query = _item_query(user, assessment_id, commitment_id).add_columns(Answer)
+    query = query.outerjoin(Answer, Answer.item_id == AssessmentItem.id)
+    if session_check is not None:
+        query = query.where(session_check.condition()).execution_options(**{CHECKS_SESSION: True})
+    rows = session.execute(query).all()
+    if not rows:
+        _not_found(session, user, assessment_id, commitment_id)
+    item, assessment, _answer = rows[0]
+    answers = {answer.question_id: answer for _i, _a, answer in rows if answer is not None}
+    return assessment, item, answers
+
+
+def _item_query(
+    user: User, assessment_id: int, commitment_id: str
+) -> Select[tuple[AssessmentItem, Assessment]]:
+    return (
         select(AssessmentItem, Assessment)
         .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
         .where(
@@ -80,12 +120,12 @@ def get_item(
             *_scope(user),
         )
         .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
-    ).first()
-    if row is None:
-        get_assessment(session, user, assessment_id)  # not found at all, or out of scope
-        raise NotFound(f"commitment {commitment_id} in assessment {assessment_id}")
-    item, assessment = row
-    return assessment, item
+    )
+
+
+def _not_found(session: Session, user: User, assessment_id: int, commitment_id: str) -> NoReturn:
+    get_assessment(session, user, assessment_id)  # not found at all, or out of scope
+    raise NotFound(f"commitment {commitment_id} in assessment {assessment_id}")
 
 
 def is_state_member(user: User, assessment: Assessment) -> bool:

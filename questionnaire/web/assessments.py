@@ -27,7 +27,7 @@ from questionnaire.domain.bank import BankCommitment
 from questionnaire.domain.conditions import condition_data
 from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session, storage
-from questionnaire.models import Assessment, AssessmentItem, Role
+from questionnaire.models import Answer, Assessment, AssessmentItem, Role
 from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.assessments import bank_for, find_assessments, progress_of
 from questionnaire.services.evidence import EvidenceError
@@ -35,6 +35,7 @@ from questionnaire.services.questionnaires import ItemFilter, OverviewFilter
 from questionnaire.storage import StorageError
 from questionnaire.web.filters import AssessmentFilterForm
 from questionnaire.web.i18n import said
+from questionnaire.web.identity import person_from_session, unchecked_session
 from questionnaire.web.policy import allow
 from questionnaire.web.questionnaire_forms import (
     VERSION_PREFIX,
@@ -113,13 +114,18 @@ def printable(assessment_id: int) -> str:
 
 @blueprint.route("/<int:assessment_id>/c/<commitment_id>", methods=["GET", "POST"])
 @allow()
+@person_from_session
 def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple[str, int]:
     session = db_session()
-    assessment, item = access.get_item_with_answers(
-        session, current_user, assessment_id, commitment_id
+    assessment, item, stored = access.get_item_and_answers(
+        session,
+        current_user,
+        assessment_id,
+        commitment_id,
+        session_check=unchecked_session(),
     )
+    access.require_answer_reading(session, current_user, assessment)
     bank_commitment = answers.commitment_of(assessment, item)
-    stored = answers.current_answers(session, item.id)
     values = {qid: row.value for qid, row in stored.items()}
     versions = {qid: row.version for qid, row in stored.items()}
     if request.method == "GET":
@@ -130,7 +136,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
     if not form.validate():  # CSRF and field types
         return _render_commitment(assessment, item, form, values), 400
     try:
-        result = _save_submitted(assessment, item, bank_commitment)
+        result = _save_submitted(assessment, item, bank_commitment, stored)
     except InvalidRequestValue as error:
         flash(str(error.description), "error")
         return _render_commitment(assessment, item, form, values), 400
@@ -160,8 +166,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
             ),
             "error",
         )
-        stored_now = answers.answer_values(session, item.id)
-        return _render_commitment(assessment, item, form, stored_now), 400
+        return _render_commitment(assessment, item, form, result.values), 400
     flash(_("Saved at %(time)s.", time=saved_at), "info")
     following = questionnaires.neighbours(session, assessment, item)[1]
     if request.form.get("then") == "next" and following:
@@ -175,19 +180,24 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
 
 @blueprint.post("/<int:assessment_id>/c/<commitment_id>/autosave")
 @allow(*STATE)
+@person_from_session
 def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
     session = db_session()
-    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    assessment, item, stored = access.get_item_and_answers(
+        session,
+        current_user,
+        assessment_id,
+        commitment_id,
+        session_check=unchecked_session(),
+    )
     bank_commitment = answers.commitment_of(assessment, item)
     try:
-        result = _save_submitted(assessment, item, bank_commitment)
+        result = _save_submitted(assessment, item, bank_commitment, stored)
     except InvalidRequestValue as error:
         return jsonify(error=error.description, fields={error.field: error.description}), 400
     except access.NotAllowed as refusal:
         return jsonify(error=str(refusal)), 403
-    visible = [
-        q.id for q in visible_questions(bank_commitment, answers.answer_values(session, item.id))
-    ]
+    visible = [q.id for q in visible_questions(bank_commitment, result.values)]
     status = 409 if result.conflicts else 400 if result.errors else 200
     return jsonify(
         saved=result.saved,
@@ -337,7 +347,10 @@ def submit(assessment_id: int) -> str | Response | tuple[str, int]:
 
 
 def _save_submitted(
-    assessment: Assessment, item: AssessmentItem, bank_commitment: BankCommitment
+    assessment: Assessment,
+    item: AssessmentItem,
+    bank_commitment: BankCommitment,
+    stored: dict[str, Answer],
 ) -> answers.SaveResult:
     """Save what the form (posted or autosaved) carries; the same path for both."""
     return answers.save_answers(
@@ -348,6 +361,7 @@ def _save_submitted(
         submitted_values(bank_commitment, request.form),
         submitted_versions(bank_commitment, request.form),
         request_id=form_identifier("request_id"),
+        stored=stored,
     )
 
 
