@@ -10,10 +10,21 @@ secretariat only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NoReturn
 
-from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    and_,
+    literal,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from questionnaire.domain.answers import N_
 from questionnaire.domain.assessment import WorkflowStatus
@@ -22,6 +33,8 @@ from questionnaire.models import (
     Answer,
     Assessment,
     AssessmentItem,
+    Clarification,
+    Comment,
     Evidence,
     FindingRecord,
     ReviewerAssignment,
@@ -108,12 +121,78 @@ def get_item_and_answers(
     return assessment, item, answers
 
 
+@dataclass(frozen=True)
+class ItemPage:
+    """What a commitment's page shows first, all read in one statement (`get_item_page`)."""
+
+    assessment: Assessment
+    item: AssessmentItem
+    answers: dict[str, Answer]  # by question id
+    evidence: list[Evidence]
+    clarifications: list[Clarification]
+    comments: list[tuple[Comment, User | None]]  # each with its author, if still known
+
+
+def get_item_page(
+    session: Session,
+    user: User,
+    assessment_id: int,
+    commitment_id: str,
+    *,
+    session_check: SessionCheck | None = None,
+) -> ItemPage:
+    """`get_item_and_answers`, and the item's evidence, reviewers' questions and comments.
+
+    One round trip instead of five: each row belongs to one of four parts (answers,
+    evidence, questions, comments) and carries the columns of that part's table only,
+    so the rows add up instead of multiplying as four plain outer joins would. The item
+    and its assessment ride along on every row (a commitment has a few dozen at most).
+    The answers' history is not read here: its own page shows it when asked for.
+    """
+    part = union_all(*(select(literal(number, Integer).label("number")) for number in range(4)))
+    parts = part.subquery("parts")
+    author = aliased(User)
+    query = (
+        _item_query(user, assessment_id, commitment_id, parts)
+        .add_columns(Answer, Evidence, Clarification, Comment, author)
+        .outerjoin(Answer, and_(parts.c.number == 0, Answer.item_id == AssessmentItem.id))
+        .outerjoin(Evidence, and_(parts.c.number == 1, Evidence.item_id == AssessmentItem.id))
+        .outerjoin(
+            Clarification,
+            and_(parts.c.number == 2, Clarification.item_id == AssessmentItem.id),
+        )
+        .outerjoin(Comment, and_(parts.c.number == 3, Comment.item_id == AssessmentItem.id))
+        .outerjoin(author, author.id == Comment.author_id)
+        .order_by(parts.c.number, Evidence.id, Clarification.id, Comment.id)
+    )
+    if session_check is not None:
+        query = query.where(session_check.condition()).execution_options(**{CHECKS_SESSION: True})
+    rows = session.execute(query).all()
+    if not rows:
+        _not_found(session, user, assessment_id, commitment_id)
+    item, assessment = rows[0][0], rows[0][1]
+    page = ItemPage(assessment, item, {}, [], [], [])
+    for _item, _assessment, answer, evidence, clarification, comment, comment_author in rows:
+        if answer is not None:
+            page.answers[answer.question_id] = answer
+        elif evidence is not None:
+            page.evidence.append(evidence)
+        elif clarification is not None:
+            page.clarifications.append(clarification)
+        elif comment is not None:
+            page.comments.append((comment, comment_author))
+    return page
+
+
 def _item_query(
-    user: User, assessment_id: int, commitment_id: str
+    user: User, assessment_id: int, commitment_id: str, parts: FromClause | None = None
 ) -> Select[tuple[AssessmentItem, Assessment]]:
+    """The item and its assessment under the person's scope; `parts`, rows to join them to."""
+    query = select(AssessmentItem, Assessment)
+    if parts is not None:
+        query = query.select_from(parts).join(AssessmentItem, true())
     return (
-        select(AssessmentItem, Assessment)
-        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+        query.join(Assessment, Assessment.id == AssessmentItem.assessment_id)
         .where(
             Assessment.id == assessment_id,
             AssessmentItem.commitment_id == commitment_id,

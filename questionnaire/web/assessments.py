@@ -28,7 +28,7 @@ from questionnaire.domain.conditions import condition_data
 from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session, storage
 from questionnaire.models import Answer, Assessment, AssessmentItem, Role
-from questionnaire.services import access, answers, evidence, questionnaires, reviews
+from questionnaire.services import access, answers, evidence, questionnaires
 from questionnaire.services.assessments import bank_for, find_assessments, progress_of
 from questionnaire.services.evidence import EvidenceError
 from questionnaire.services.questionnaires import ItemFilter, OverviewFilter
@@ -117,29 +117,26 @@ def printable(assessment_id: int) -> str:
 @person_from_session
 def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple[str, int]:
     session = db_session()
-    assessment, item, stored = access.get_item_and_answers(
-        session,
-        current_user,
-        assessment_id,
-        commitment_id,
-        session_check=unchecked_session(),
+    page = access.get_item_page(
+        session, current_user, assessment_id, commitment_id, session_check=unchecked_session()
     )
+    assessment, item, stored = page.assessment, page.item, page.answers
     access.require_answer_reading(session, current_user, assessment)
     bank_commitment = answers.commitment_of(assessment, item)
     values = {qid: row.value for qid, row in stored.items()}
     versions = {qid: row.version for qid, row in stored.items()}
     if request.method == "GET":
         form = build_form(bank_commitment, values, versions)
-        return _render_commitment(assessment, item, form, values)
+        return _render_commitment(page, form, values)
 
     form = build_form(bank_commitment, values, versions, formdata=request.form)
     if not form.validate():  # CSRF and field types
-        return _render_commitment(assessment, item, form, values), 400
+        return _render_commitment(page, form, values), 400
     try:
         result = _save_submitted(assessment, item, bank_commitment, stored)
     except InvalidRequestValue as error:
         flash(str(error.description), "error")
-        return _render_commitment(assessment, item, form, values), 400
+        return _render_commitment(page, form, values), 400
     if result.conflicts:
         return render_template(
             "assessments/conflict.html",
@@ -166,7 +163,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
             ),
             "error",
         )
-        return _render_commitment(assessment, item, form, result.values), 400
+        return _render_commitment(page, form, result.values), 400
     flash(_("Saved at %(time)s.", time=saved_at), "info")
     following = questionnaires.neighbours(session, assessment, item)[1]
     if request.form.get("then") == "next" and following:
@@ -215,6 +212,24 @@ def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
         if result.conflicts
         else None,
     ), status
+
+
+@blueprint.get("/<int:assessment_id>/c/<commitment_id>/history")
+@allow()
+def history(assessment_id: int, commitment_id: str) -> str:
+    """The saved versions of a commitment's answers: read when asked for, not with the page."""
+    session = db_session()
+    assessment, item = access.get_item_with_answers(
+        session, current_user, assessment_id, commitment_id
+    )
+    return render_template(
+        "assessments/history.html",
+        assessment=assessment,
+        item=item,
+        commitment=answers.commitment_of(assessment, item),
+        history=answers.answer_history(session, item, limit=HISTORY_SHOWN + 1),
+        history_shown=HISTORY_SHOWN,
+    )
 
 
 @blueprint.post("/<int:assessment_id>/c/<commitment_id>/follow-up")
@@ -370,15 +385,13 @@ def _refused(result: answers.SaveResult) -> dict[str, str]:
     return {question_id: said(problem) for question_id, problem in result.errors.items()}
 
 
-def _render_commitment(
-    assessment: Assessment, item: AssessmentItem, form: CommitmentForm, values: dict[str, Any]
-) -> str:
+def _render_commitment(page: access.ItemPage, form: CommitmentForm, values: dict[str, Any]) -> str:
     session = db_session()
+    assessment, item, clarifications = page.assessment, page.item, page.clarifications
     bank_commitment = answers.commitment_of(assessment, item)
     visible = {q.id for q in visible_questions(bank_commitment, values)}
     can_edit = questionnaires.can_edit(current_user, assessment)
     neighbours = questionnaires.neighbours(session, assessment, item)
-    clarifications = reviews.clarifications_of(session, item)
     refused = [
         (question, form[question.id].errors[0])
         for question in bank_commitment.questions
@@ -393,12 +406,10 @@ def _render_commitment(
         form=form,
         visible=visible,
         can_edit=can_edit,
-        evidence=evidence.evidence_of(session, item),
+        evidence=page.evidence,
         may_remove_evidence=lambda record: access.may_remove_evidence(
             current_user, assessment, record
         ),
-        history=answers.answer_history(session, item, limit=HISTORY_SHOWN + 1),
-        history_shown=HISTORY_SHOWN,
         neighbours=neighbours,
         clarifications=clarifications,
         pending_clarifications=[c for c in clarifications if c.answered_at is None],
@@ -410,7 +421,7 @@ def _render_commitment(
         },
         # Unsaved text waits in the browser under this key: one person, one page.
         draft_key=f"answers-draft:{current_user.id}:{assessment.id}:{item.commitment_id}",
-        comments=reviews.comments_of(session, item),
+        comments=page.comments,
         can_answer=access.is_state_member(current_user, assessment)
         and assessment.status is WorkflowStatus.CLARIFICATION_REQUESTED,
     )
