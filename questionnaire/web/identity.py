@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import logout_user
-from sqlalchemy import event
+from sqlalchemy import Result, event
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 from werkzeug.wrappers import Response
 
@@ -106,17 +106,25 @@ def remembered_person(user_id: int, generation: int) -> User | None:
 
 
 def unchecked_session() -> SessionCheck | None:
-    """The check the view's first statement must carry; the caller counts it as made.
+    """The check the view's first statement should carry, if still to be made.
 
-    If that statement finds nothing, the view's next statement makes the check alone
-    first, so "not found" is never the answer to a session that has ended.
+    A statement that carries it and returns rows counts as the check made. One that finds
+    nothing does not: the view's next statement (its "not found or not yours?") makes the
+    check alone first, so "not found" is never the answer to a session that has ended.
     """
-    return g.pop(_UNCHECKED, None) if has_request_context() else None
+    return g.get(_UNCHECKED) if has_request_context() else None
 
 
-def _check_before_statement(state: ORMExecuteState) -> None:
+def _check_before_statement(state: ORMExecuteState) -> Result[Any] | None:
     if not state.execution_options.get(CHECKS_SESSION):
         _check_now(state.session)
+        return None
+    if not has_request_context() or _UNCHECKED not in g:
+        return None
+    rows = state.invoke_statement().freeze()
+    if rows().first() is not None:
+        g.pop(_UNCHECKED)
+    return rows()
 
 
 def _check_before_flush(session: Session, _context: Any, _instances: Any) -> None:
