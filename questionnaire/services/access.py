@@ -11,14 +11,16 @@ secretariat only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NoReturn
+from functools import cache
+from typing import Any, NoReturn
 
 from sqlalchemy import (
     ColumnElement,
-    FromClause,
     Integer,
     Select,
+    String,
     and_,
+    bindparam,
     literal,
     select,
     true,
@@ -60,16 +62,28 @@ def visible_assessments(user: User) -> Select[tuple[Assessment]]:
     return query.where(*_scope(user))
 
 
-def _scope(user: User) -> list[ColumnElement[bool]]:
-    """The conditions on Assessment that keep a person to the assessments they may see."""
+def _scope(user: User, *, parameters: bool = False) -> list[ColumnElement[bool]]:
+    """The conditions on Assessment that keep a person to the assessments they may see.
+
+    With `parameters`, the person's values are left as bind parameters, for a statement
+    built once per role and run with `_scope_parameters` of each person.
+    """
+    state_party = bindparam("scope_state_party", type_=String) if parameters else None
+    reviewer = bindparam("scope_reviewer", type_=Integer) if parameters else None
     if user.role is Role.SECRETARIAT:
         return []
     if user.role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
-        return [Assessment.state_party_code == user.state_party_code]
+        wanted = state_party if state_party is not None else user.state_party_code
+        return [Assessment.state_party_code == wanted]
     assigned = select(ReviewerAssignment.assessment_id).where(
-        ReviewerAssignment.reviewer_id == user.id
+        ReviewerAssignment.reviewer_id == (reviewer if reviewer is not None else user.id)
     )
     return [Assessment.id.in_(assigned)]
+
+
+def _scope_parameters(user: User) -> dict[str, object]:
+    """The values of `_scope(..., parameters=True)` for this person."""
+    return {"scope_state_party": user.state_party_code, "scope_reviewer": user.id}
 
 
 def get_assessment(session: Session, user: User, assessment_id: int) -> Assessment:
@@ -88,7 +102,16 @@ def get_item(
 ) -> tuple[Assessment, AssessmentItem]:
     # One query for the item, its assessment, state party and bank version, under the same
     # scope as get_assessment: every questionnaire page and autosave starts here.
-    row = session.execute(_item_query(user, assessment_id, commitment_id)).first()
+    row = session.execute(
+        select(AssessmentItem, Assessment)
+        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+        .where(
+            Assessment.id == assessment_id,
+            AssessmentItem.commitment_id == commitment_id,
+            *_scope(user),
+        )
+        .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
+    ).first()
     if row is None:
         _not_found(session, user, assessment_id, commitment_id)
     item, assessment = row
@@ -109,16 +132,8 @@ def get_item_and_answers(
     still valid (web/identity.py): a session that is not finds nothing here, and the
     second look that tells "not found" from "not yours" checks it alone first.
     """
-    query = _item_query(user, assessment_id, commitment_id).add_columns(Answer)
-    query = query.outerjoin(Answer, Answer.item_id == AssessmentItem.id)
-    if session_check is not None:
-        query = query.where(session_check.condition()).execution_options(**{CHECKS_SESSION: True})
-    rows = session.execute(query).all()
-    if not rows:
-        _not_found(session, user, assessment_id, commitment_id)
-    item, assessment, _answer = rows[0]
-    answers = {answer.question_id: answer for _i, _a, answer in rows if answer is not None}
-    return assessment, item, answers
+    page = _read_item(session, user, assessment_id, commitment_id, session_check, parts=1)
+    return page.assessment, page.item, page.answers
 
 
 @dataclass(frozen=True)
@@ -149,30 +164,31 @@ def get_item_page(
     and its assessment ride along on every row (a commitment has a few dozen at most).
     The answers' history is not read here: its own page shows it when asked for.
     """
-    part = union_all(*(select(literal(number, Integer).label("number")) for number in range(4)))
-    parts = part.subquery("parts")
-    author = aliased(User)
-    query = (
-        _item_query(user, assessment_id, commitment_id, parts)
-        .add_columns(Answer, Evidence, Clarification, Comment, author)
-        .outerjoin(Answer, and_(parts.c.number == 0, Answer.item_id == AssessmentItem.id))
-        .outerjoin(Evidence, and_(parts.c.number == 1, Evidence.item_id == AssessmentItem.id))
-        .outerjoin(
-            Clarification,
-            and_(parts.c.number == 2, Clarification.item_id == AssessmentItem.id),
-        )
-        .outerjoin(Comment, and_(parts.c.number == 3, Comment.item_id == AssessmentItem.id))
-        .outerjoin(author, author.id == Comment.author_id)
-        .order_by(parts.c.number, Evidence.id, Clarification.id, Comment.id)
-    )
-    if session_check is not None:
-        query = query.where(session_check.condition()).execution_options(**{CHECKS_SESSION: True})
-    rows = session.execute(query).all()
+    return _read_item(session, user, assessment_id, commitment_id, session_check, parts=4)
+
+
+def _read_item(
+    session: Session,
+    user: User,
+    assessment_id: int,
+    commitment_id: str,
+    session_check: SessionCheck | None,
+    *,
+    parts: int,
+) -> ItemPage:
+    parameters = {
+        "assessment_id": assessment_id,
+        "commitment_id": commitment_id,
+        **_scope_parameters(user),
+        **(session_check.parameters() if session_check else {}),
+    }
+    statement = _item_statement(user.role, parts, checked=session_check is not None)
+    rows = session.execute(statement, parameters).all()
     if not rows:
         _not_found(session, user, assessment_id, commitment_id)
-    item, assessment = rows[0][0], rows[0][1]
-    page = ItemPage(assessment, item, {}, [], [], [])
-    for _item, _assessment, answer, evidence, clarification, comment, comment_author in rows:
+    page = ItemPage(rows[0][1], rows[0][0], {}, [], [], [])
+    for row in rows:
+        answer, evidence, clarification, comment, author = (*row[2:], None, None, None, None)[:5]
         if answer is not None:
             page.answers[answer.question_id] = answer
         elif evidence is not None:
@@ -180,26 +196,49 @@ def get_item_page(
         elif clarification is not None:
             page.clarifications.append(clarification)
         elif comment is not None:
-            page.comments.append((comment, comment_author))
+            page.comments.append((comment, author))
     return page
 
 
-def _item_query(
-    user: User, assessment_id: int, commitment_id: str, parts: FromClause | None = None
-) -> Select[tuple[AssessmentItem, Assessment]]:
-    """The item and its assessment under the person's scope; `parts`, rows to join them to."""
-    query = select(AssessmentItem, Assessment)
-    if parts is not None:
-        query = query.select_from(parts).join(AssessmentItem, true())
-    return (
-        query.join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+@cache
+def _item_statement(role: Role, parts: int, *, checked: bool) -> Select[Any]:
+    """The item under the scope of `role`, with the first `parts` of its rows (answers,
+    evidence, questions, comments), and the session check if `checked`.
+
+    Built once per process and kind: building it took 2 ms, as long as running it. Every
+    value is a bind parameter without a default, so one not given at execution is an
+    error, never another person's value (`_scope_parameters`, `SessionCheck.parameters`).
+    """
+    numbers = union_all(*(select(literal(n, Integer).label("number")) for n in range(parts)))
+    number = numbers.subquery("parts").c.number
+    author = aliased(User)
+    statement = (
+        select(AssessmentItem, Assessment)
+        .select_from(number.table)
+        .join(AssessmentItem, true())
+        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
         .where(
-            Assessment.id == assessment_id,
-            AssessmentItem.commitment_id == commitment_id,
-            *_scope(user),
+            Assessment.id == bindparam("assessment_id", type_=Integer),
+            AssessmentItem.commitment_id == bindparam("commitment_id", type_=String),
+            *_scope(User(role=role), parameters=True),
         )
         .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
     )
+    joined: list[tuple[Any, ColumnElement[bool]]] = [
+        (Answer, Answer.item_id == AssessmentItem.id),
+        (Evidence, Evidence.item_id == AssessmentItem.id),
+        (Clarification, Clarification.item_id == AssessmentItem.id),
+        (Comment, Comment.item_id == AssessmentItem.id),
+    ]
+    for part, (entity, condition) in enumerate(joined[:parts]):
+        statement = statement.add_columns(entity).outerjoin(entity, and_(number == part, condition))
+    if parts == len(joined):
+        statement = statement.add_columns(author).outerjoin(author, author.id == Comment.author_id)
+    statement = statement.order_by(number, *(entity.id for entity, _ in joined[1:parts]))
+    if checked:
+        statement = statement.where(SessionCheck.parametrized_condition())
+        statement = statement.execution_options(**{CHECKS_SESSION: True})
+    return statement
 
 
 def _not_found(session: Session, user: User, assessment_id: int, commitment_id: str) -> NoReturn:

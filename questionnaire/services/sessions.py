@@ -9,8 +9,9 @@ instead of loading the account (web/identity.py) check this in their first state
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Integer, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from questionnaire.models import User
@@ -28,10 +29,26 @@ class SessionCheck:
 
     def condition(self) -> ColumnElement[bool]:
         """True while the account is active and still at this generation."""
+        return self._condition(self.user_id, self.generation)
+
+    def parameters(self) -> dict[str, int]:
+        """The values of `parametrized_condition`."""
+        return {"session_user": self.user_id, "session_generation": self.generation}
+
+    @staticmethod
+    def parametrized_condition() -> ColumnElement[bool]:
+        """`condition` with its values left as bind parameters, for a statement built once."""
+        return SessionCheck._condition(
+            bindparam("session_user", type_=Integer),
+            bindparam("session_generation", type_=Integer),
+        )
+
+    @staticmethod
+    def _condition(user_id: Any, generation: Any) -> ColumnElement[bool]:
         return exists(
             select(User.id).where(
-                User.id == self.user_id,
-                User.session_generation == self.generation,
+                User.id == user_id,
+                User.session_generation == generation,
                 User.active.is_(True),
             )
         )
