@@ -123,7 +123,7 @@ def _check_before_statement(state: ORMExecuteState) -> Result[Any] | None:
         return None
     rows = state.invoke_statement().freeze()
     if rows().first() is not None:
-        g.pop(_UNCHECKED)
+        g.pop(_UNCHECKED, None)
     return rows()
 
 
