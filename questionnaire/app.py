@@ -40,7 +40,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from questionnaire.web import i18n, links, policy, request_values, security
+    from questionnaire.web import i18n, identity, links, policy, request_values, security
 
     request_values.init_app(app)  # the strict `int` converter, before any route is added
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -48,6 +48,7 @@ def build_app(config: Mapping[str, Any] | None = None) -> Flask:
     links.init_app(app)
     policy.init_app(app)
     security.init_app(app)
+    identity.init_app(app)
 
     from questionnaire.web import (
         accounts,

@@ -17,10 +17,22 @@ reviewer is assigned); the workflow table it reads stays pure in `domain/workflo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cache
+from typing import Any, NoReturn, Protocol
 
-from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    literal,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from questionnaire.domain.answers import N_
 from questionnaire.domain.assessment import WorkflowStatus
@@ -32,14 +44,18 @@ from questionnaire.domain.workflow import (
     transitions_from,
 )
 from questionnaire.models import (
+    Answer,
     Assessment,
     AssessmentItem,
+    Clarification,
+    Comment,
     Evidence,
     FindingRecord,
     ReviewerAssignment,
     Role,
     User,
 )
+from questionnaire.services.sessions import CHECKS_SESSION, SessionCheck
 
 
 class NotFound(LookupError):
@@ -171,16 +187,28 @@ def visible_assessments(user: User) -> Select[tuple[Assessment]]:
     return query.where(*_scope(user))
 
 
-def _scope(user: User) -> list[ColumnElement[bool]]:
-    """The conditions on Assessment that keep a person to the assessments they may see."""
+def _scope(user: User, *, parameters: bool = False) -> list[ColumnElement[bool]]:
+    """The conditions on Assessment that keep a person to the assessments they may see.
+
+    With `parameters`, the person's values are left as bind parameters, for a statement
+    built once per role and run with `_scope_parameters` of each person.
+    """
+    state_party = bindparam("scope_state_party", type_=String) if parameters else None
+    reviewer = bindparam("scope_reviewer", type_=Integer) if parameters else None
     if is_secretariat(user):
         return []
     if answers_for_a_state(user):
-        return [Assessment.state_party_code == user.state_party_code]
+        wanted = state_party if state_party is not None else user.state_party_code
+        return [Assessment.state_party_code == wanted]
     assigned = select(ReviewerAssignment.assessment_id).where(
-        ReviewerAssignment.reviewer_id == user.id
+        ReviewerAssignment.reviewer_id == (reviewer if reviewer is not None else user.id)
     )
     return [Assessment.id.in_(assigned)]
+
+
+def _scope_parameters(user: User) -> dict[str, object]:
+    """The values of `_scope(..., parameters=True)` for this person."""
+    return {"scope_state_party": user.state_party_code, "scope_reviewer": user.id}
 
 
 def get_assessment(session: Session, user: User, assessment_id: int) -> Assessment:
@@ -210,10 +238,137 @@ def get_item(
         .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
     ).first()
     if row is None:
-        get_assessment(session, user, assessment_id)  # not found at all, or out of scope
-        raise NotFound(f"commitment {commitment_id} in assessment {assessment_id}")
+        _not_found(session, user, assessment_id, commitment_id)
     item, assessment = row
     return assessment, item
+
+
+def get_item_and_answers(
+    session: Session,
+    user: User,
+    assessment_id: int,
+    commitment_id: str,
+    *,
+    session_check: SessionCheck | None = None,
+) -> tuple[Assessment, AssessmentItem, dict[str, Answer]]:
+    """`get_item` and the item's current answers by question id, in one statement.
+
+    With `session_check`, the same statement also checks that the person's session is
+    still valid (web/identity.py): a session that is not finds nothing here, and the
+    second look that tells "not found" from "not yours" checks it alone first.
+    """
+    page = _read_item(session, user, assessment_id, commitment_id, session_check, parts=1)
+    return page.assessment, page.item, page.answers
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """What a commitment's page shows first, all read in one statement (`get_item_page`)."""
+
+    assessment: Assessment
+    item: AssessmentItem
+    answers: dict[str, Answer]  # by question id
+    evidence: list[Evidence]
+    clarifications: list[Clarification]
+    comments: list[tuple[Comment, User | None]]  # each with its author, if still known
+
+
+def get_item_page(
+    session: Session,
+    user: User,
+    assessment_id: int,
+    commitment_id: str,
+    *,
+    session_check: SessionCheck | None = None,
+) -> ItemPage:
+    """`get_item_and_answers`, and the item's evidence, reviewers' questions and comments.
+
+    One round trip instead of five: each row belongs to one of four parts (answers,
+    evidence, questions, comments) and carries the columns of that part's table only,
+    so the rows add up instead of multiplying as four plain outer joins would. The item
+    and its assessment ride along on every row (a commitment has a few dozen at most).
+    The answers' history is not read here: its own page shows it when asked for.
+    """
+    return _read_item(session, user, assessment_id, commitment_id, session_check, parts=4)
+
+
+def _read_item(
+    session: Session,
+    user: User,
+    assessment_id: int,
+    commitment_id: str,
+    session_check: SessionCheck | None,
+    *,
+    parts: int,
+) -> ItemPage:
+    parameters = {
+        "assessment_id": assessment_id,
+        "commitment_id": commitment_id,
+        **_scope_parameters(user),
+        **(session_check.parameters() if session_check else {}),
+    }
+    statement = _item_statement(user.role, parts, checked=session_check is not None)
+    rows = session.execute(statement, parameters).all()
+    if not rows:
+        _not_found(session, user, assessment_id, commitment_id)
+    page = ItemPage(rows[0][1], rows[0][0], {}, [], [], [])
+    for row in rows:
+        answer, evidence, clarification, comment, author = (*row[2:], None, None, None, None)[:5]
+        if answer is not None:
+            page.answers[answer.question_id] = answer
+        elif evidence is not None:
+            page.evidence.append(evidence)
+        elif clarification is not None:
+            page.clarifications.append(clarification)
+        elif comment is not None:
+            page.comments.append((comment, author))
+    return page
+
+
+@cache
+def _item_statement(role: Role, parts: int, *, checked: bool) -> Select[Any]:
+    """The item under the scope of `role`, with the first `parts` of its rows (answers,
+    evidence, questions, comments), and the session check if `checked`.
+
+    Built once per process and kind: building it took 2 ms, as long as running it. Every
+    value is a bind parameter without a default, so one not given at execution is an
+    error, never another person's value (`_scope_parameters`, `SessionCheck.parameters`).
+    """
+    numbers = union_all(*(select(literal(n, Integer).label("number")) for n in range(parts)))
+    number = numbers.subquery("parts").c.number
+    author = aliased(User)
+    statement = (
+        select(AssessmentItem, Assessment)
+        .select_from(number.table)
+        .join(AssessmentItem, true())
+        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+        .where(
+            Assessment.id == bindparam("assessment_id", type_=Integer),
+            AssessmentItem.commitment_id == bindparam("commitment_id", type_=String),
+            *_scope(User(role=role), parameters=True),
+        )
+        .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
+    )
+    joined: list[tuple[Any, ColumnElement[bool]]] = [
+        (Answer, Answer.item_id == AssessmentItem.id),
+        (Evidence, Evidence.item_id == AssessmentItem.id),
+        (Clarification, Clarification.item_id == AssessmentItem.id),
+        (Comment, Comment.item_id == AssessmentItem.id),
+    ]
+    for part, (entity, condition) in enumerate(joined[:parts]):
+        statement = statement.add_columns(entity).outerjoin(entity, and_(number == part, condition))
+    if parts == len(joined):
+        statement = statement.add_columns(author).outerjoin(author, author.id == Comment.author_id)
+    statement = statement.order_by(number, *(entity.id for entity, _ in joined[1:parts]))
+    if checked:
+        statement = statement.where(SessionCheck.parametrized_condition())
+        statement = statement.execution_options(**{CHECKS_SESSION: True})
+    return statement
+
+
+def _not_found(session: Session, user: User, assessment_id: int, commitment_id: str) -> NoReturn:
+    get_assessment(session, user, assessment_id)  # not found at all, or out of scope
+    raise NotFound(f"commitment {commitment_id} in assessment {assessment_id}")
 
 
 def is_state_member(user: User, assessment: Assessment) -> bool:

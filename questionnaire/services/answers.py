@@ -55,6 +55,8 @@ class SaveResult:
     # Values that do not fit their questions, by question id: not saved, the stored answer
     # (if any) unchanged; each error says itself in any language (web layer).
     errors: dict[str, AnswerError] = field(default_factory=dict)
+    # Every stored answer of the commitment after the save, by question id.
+    values: dict[str, AnswerValue] = field(default_factory=dict)
 
 
 def commitment_of(assessment: Assessment, item: AssessmentItem) -> BankCommitment:
@@ -80,21 +82,26 @@ def save_answers(
     *,
     request_id: str | None = None,
     source: str = "online",
+    stored: dict[str, Answer] | None = None,
 ) -> SaveResult:
     """Apply the changed answers that fit their questions and whose versions are current.
 
     One value that does not fit its question does not hold back the others: they are
     saved, and the refused ones come back in `errors` with the reason, so the page can
     keep the text as typed beside its message. Commits.
+
+    `stored`: the item's current answers, when the caller read them with the item (one
+    statement less). The versions returned are those this transaction saw and wrote, not
+    read again after the commit: a version someone else saved meanwhile must not reach the
+    form, whose next save would overwrite that text without a conflict.
     """
     require_answer_editing(user, assessment)
     commitment = commitment_of(assessment, item)
     parsed, errors = _parse_all(commitment, raw_values)
-    if request_id and already_saved(session, user, assessment, request_id):
-        return _duplicate(session, item, errors)
-
     now = utc_now()
     if request_id:
+        # Inserted without looking first: the unique key finds a retry (a double click, a
+        # resent autosave) in the same round trip, and the common case pays no look-up.
         session.add(
             SaveRequest(
                 request_id=request_id,
@@ -109,12 +116,31 @@ def save_answers(
             session.rollback()  # the same request, applied by a concurrent retry
             return _duplicate(session, item, errors)
 
+    existing = current_answers(session, item.id) if stored is None else dict(stored)
     saved, conflicts = apply_values(
-        session, user, assessment, item, commitment, parsed, base_versions, now, source, request_id
+        session,
+        user,
+        assessment,
+        item,
+        commitment,
+        parsed,
+        base_versions,
+        now,
+        source,
+        request_id,
+        existing=existing,
     )
     session.commit()
-    versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
-    return SaveResult(saved, conflicts, versions, now, errors=errors)
+    if conflicts:  # the conflicts were read afresh, and the rows in memory expired with them
+        existing = current_answers(session, item.id)
+    return SaveResult(
+        saved,
+        conflicts,
+        {qid: row.version for qid, row in existing.items()},
+        now,
+        errors=errors,
+        values={qid: row.value for qid, row in existing.items()},
+    )
 
 
 def already_saved(session: Session, user: User, assessment: Assessment, request_id: str) -> bool:
@@ -143,9 +169,16 @@ def apply_values(
     now: dt.datetime,
     source: str,
     request_id: str | None = None,
+    *,
+    existing: dict[str, Answer] | None = None,
 ) -> tuple[list[str], list[Conflict]]:
-    """Apply checked values within the caller's transaction; the caller commits."""
-    existing = current_answers(session, item.id)
+    """Apply checked values within the caller's transaction; the caller commits.
+
+    `existing`, the item's current answers if the caller has them, gains the answers
+    created here, so it holds every stored answer afterwards (unless there were conflicts).
+    """
+    if existing is None:
+        existing = current_answers(session, item.id)
     changed = {
         question_id: value
         for question_id, value in parsed.items()
@@ -166,6 +199,8 @@ def apply_values(
         row = existing.get(question_id)
         if row is None:
             applied = created.get(question_id)
+            if applied is not None:
+                existing[question_id] = applied
         else:
             applied = _update(session, row, value, base_versions.get(question_id, 0), user, now)
         if applied is None:
@@ -294,8 +329,10 @@ def _conflict(session: Session, item_id: int, question_id: str, yours: AnswerVal
 def _duplicate(
     session: Session, item: AssessmentItem, errors: dict[str, AnswerError]
 ) -> SaveResult:
-    versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
-    return SaveResult([], [], versions, utc_now(), duplicate=True, errors=errors)
+    stored = current_answers(session, item.id)
+    versions = {qid: row.version for qid, row in stored.items()}
+    values = {qid: row.value for qid, row in stored.items()}
+    return SaveResult([], [], versions, utc_now(), duplicate=True, errors=errors, values=values)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from questionnaire.domain.bank import BankCommitment
 from questionnaire.domain.conditions import condition_data
 from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session, storage
-from questionnaire.models import Assessment, AssessmentItem
-from questionnaire.services import access, answers, evidence, questionnaires, reviews
+from questionnaire.models import Answer, Assessment, AssessmentItem
+from questionnaire.services import access, answers, evidence, questionnaires
 from questionnaire.services.assessments import (
     assessment_question_bank,
     find_assessments,
@@ -39,6 +39,7 @@ from questionnaire.services.questionnaires import ItemFilter, OverviewFilter
 from questionnaire.storage import StorageError
 from questionnaire.web.filters import AssessmentFilterForm
 from questionnaire.web.i18n import said
+from questionnaire.web.identity import person_from_session, unchecked_session
 from questionnaire.web.policy import Audience, allow
 from questionnaire.web.questionnaire_forms import (
     VERSION_PREFIX,
@@ -116,27 +117,29 @@ def printable(assessment_id: int) -> str:
 
 @blueprint.route("/<int:assessment_id>/c/<commitment_id>", methods=["GET", "POST"])
 @allow()
+@person_from_session
 def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple[str, int]:
     session = db_session()
-    assessment, item = access.get_item_with_answers(
-        session, current_user, assessment_id, commitment_id
+    page = access.get_item_page(
+        session, current_user, assessment_id, commitment_id, session_check=unchecked_session()
     )
+    assessment, item, stored = page.assessment, page.item, page.answers
+    access.require_answer_reading(session, current_user, assessment)
     bank_commitment = answers.commitment_of(assessment, item)
-    stored = answers.current_answers(session, item.id)
     values = {qid: row.value for qid, row in stored.items()}
     versions = {qid: row.version for qid, row in stored.items()}
     if request.method == "GET":
         form = build_form(bank_commitment, values, versions)
-        return _render_commitment(assessment, item, form, values)
+        return _render_commitment(page, form, values)
 
     form = build_form(bank_commitment, values, versions, formdata=request.form)
     if not form.validate():  # CSRF and field types
-        return _render_commitment(assessment, item, form, values), 400
+        return _render_commitment(page, form, values), 400
     try:
-        result = _save_submitted(assessment, item, bank_commitment)
+        result = _save_submitted(assessment, item, bank_commitment, stored)
     except InvalidRequestValue as error:
         flash(str(error.description), "error")
-        return _render_commitment(assessment, item, form, values), 400
+        return _render_commitment(page, form, values), 400
     if result.conflicts:
         return render_template(
             "assessments/conflict.html",
@@ -163,8 +166,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
             ),
             "error",
         )
-        stored_now = answers.answer_values(session, item.id)
-        return _render_commitment(assessment, item, form, stored_now), 400
+        return _render_commitment(page, form, result.values), 400
     flash(_("Saved at %(time)s.", time=saved_at), "info")
     following = questionnaires.neighbours(session, assessment, item)[1]
     if request.form.get("then") == "next" and following:
@@ -178,19 +180,24 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
 
 @blueprint.post("/<int:assessment_id>/c/<commitment_id>/autosave")
 @allow(Audience.STATE_PARTY)
+@person_from_session
 def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
     session = db_session()
-    assessment, item = access.get_item(session, current_user, assessment_id, commitment_id)
+    assessment, item, stored = access.get_item_and_answers(
+        session,
+        current_user,
+        assessment_id,
+        commitment_id,
+        session_check=unchecked_session(),
+    )
     bank_commitment = answers.commitment_of(assessment, item)
     try:
-        result = _save_submitted(assessment, item, bank_commitment)
+        result = _save_submitted(assessment, item, bank_commitment, stored)
     except InvalidRequestValue as error:
         return jsonify(error=error.description, fields={error.field: error.description}), 400
     except access.NotAllowed as refusal:
         return jsonify(error=str(refusal)), 403
-    visible = [
-        q.id for q in visible_questions(bank_commitment, answers.answer_values(session, item.id))
-    ]
+    visible = [q.id for q in visible_questions(bank_commitment, result.values)]
     status = 409 if result.conflicts else 400 if result.errors else 200
     return jsonify(
         saved=result.saved,
@@ -208,6 +215,24 @@ def autosave(assessment_id: int, commitment_id: str) -> tuple[Response, int]:
         if result.conflicts
         else None,
     ), status
+
+
+@blueprint.get("/<int:assessment_id>/c/<commitment_id>/history")
+@allow()
+def history(assessment_id: int, commitment_id: str) -> str:
+    """The saved versions of a commitment's answers: read when asked for, not with the page."""
+    session = db_session()
+    assessment, item = access.get_item_with_answers(
+        session, current_user, assessment_id, commitment_id
+    )
+    return render_template(
+        "assessments/history.html",
+        assessment=assessment,
+        item=item,
+        commitment=answers.commitment_of(assessment, item),
+        history=answers.answer_history(session, item, limit=HISTORY_SHOWN + 1),
+        history_shown=HISTORY_SHOWN,
+    )
 
 
 @blueprint.post("/<int:assessment_id>/c/<commitment_id>/follow-up")
@@ -343,7 +368,10 @@ def submit(assessment_id: int) -> str | Response | tuple[str, int]:
 
 
 def _save_submitted(
-    assessment: Assessment, item: AssessmentItem, bank_commitment: BankCommitment
+    assessment: Assessment,
+    item: AssessmentItem,
+    bank_commitment: BankCommitment,
+    stored: dict[str, Answer],
 ) -> answers.SaveResult:
     """Save what the form (posted or autosaved) carries; the same path for both."""
     return answers.save_answers(
@@ -354,6 +382,7 @@ def _save_submitted(
         submitted_values(bank_commitment, request.form),
         submitted_versions(bank_commitment, request.form),
         request_id=form_identifier("request_id"),
+        stored=stored,
     )
 
 
@@ -362,15 +391,13 @@ def _refused(result: answers.SaveResult) -> dict[str, str]:
     return {question_id: said(problem) for question_id, problem in result.errors.items()}
 
 
-def _render_commitment(
-    assessment: Assessment, item: AssessmentItem, form: CommitmentForm, values: dict[str, Any]
-) -> str:
+def _render_commitment(page: access.ItemPage, form: CommitmentForm, values: dict[str, Any]) -> str:
     session = db_session()
+    assessment, item, clarifications = page.assessment, page.item, page.clarifications
     bank_commitment = answers.commitment_of(assessment, item)
     visible = {q.id for q in visible_questions(bank_commitment, values)}
     can_edit = questionnaires.can_edit(current_user, assessment)
     neighbours = questionnaires.neighbours(session, assessment, item)
-    clarifications = reviews.clarifications_of(session, item)
     refused = [
         (question, form[question.id].errors[0])
         for question in bank_commitment.questions
@@ -385,12 +412,10 @@ def _render_commitment(
         form=form,
         visible=visible,
         can_edit=can_edit,
-        evidence=evidence.evidence_of(session, item),
+        evidence=page.evidence,
         may_remove_evidence=lambda record: access.may_remove_evidence(
             current_user, assessment, record
         ),
-        history=answers.answer_history(session, item, limit=HISTORY_SHOWN + 1),
-        history_shown=HISTORY_SHOWN,
         neighbours=neighbours,
         clarifications=clarifications,
         pending_clarifications=[c for c in clarifications if c.answered_at is None],
@@ -402,7 +427,7 @@ def _render_commitment(
         },
         # Unsaved text waits in the browser under this key: one person, one page.
         draft_key=f"answers-draft:{current_user.id}:{assessment.id}:{item.commitment_id}",
-        comments=reviews.comments_of(session, item),
+        comments=page.comments,
         can_answer=access.is_state_member(current_user, assessment)
         and assessment.status is WorkflowStatus.CLARIFICATION_REQUESTED,
     )

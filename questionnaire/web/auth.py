@@ -29,6 +29,7 @@ from questionnaire.services.invitations import (
     find_valid_invitation,
 )
 from questionnaire.services.throttle import Outcome, attempt_log_in, attempt_password_change
+from questionnaire.web import identity
 from questionnaire.web.policy import allow, public
 from questionnaire.web.redirects import same_site_path
 from questionnaire.web.request_values import InvalidRequestValue, whole_number
@@ -90,10 +91,14 @@ class SetPasswordForm(FlaskForm):
 def load_user(session_id: str) -> User | None:
     user_id, _sep, generation = session_id.partition(":")
     try:
-        user = db_session().get(User, whole_number("user", user_id))
+        account_id = whole_number("user", user_id)
         current_generation = whole_number("session", generation)
     except InvalidRequestValue:
         return None
+    remembered = identity.remembered_person(account_id, current_generation)
+    if remembered is not None:
+        return remembered  # checked by the view's first statement
+    user = db_session().get(User, account_id)
     if user is None or not user.active or user.session_generation != current_generation:
         return None
     return user
@@ -206,6 +211,7 @@ def _start_fresh_session(user: User, keep: tuple[str, ...] = ("language",)) -> N
     session.clear()
     session.update(kept)
     login_user(user)
+    identity.remember(user)
     start_session_clock(keep_start="started_at" in kept)
 
 

@@ -110,7 +110,9 @@ def test_every_saved_change_is_kept_as_a_version_with_its_author(
     post_answers(client, url, {"status": "yes", "measures": "second"})
     assert db.scalar(select(func.count()).select_from(AnswerVersion)) == 3
     page = client.get(url).get_data(as_text=True)
-    assert "first" in page and "second" in page and "(v2)" in page
+    assert f'href="{url}/history"' in page  # the history is read when asked for
+    history = client.get(url + "/history").get_data(as_text=True)
+    assert "first" in history and "second" in history and "(v2)" in history
 
 
 def test_pages_link_to_the_previous_and_next_commitment_in_questionnaire_order(
@@ -142,7 +144,7 @@ def test_a_long_history_shows_the_latest_changes_and_says_older_ones_are_kept(
     for number in range(2, HISTORY_SHOWN + 6):  # versions written as an import would
         db.add(AnswerVersion(answer_id=answer.id, version=number, value=f"draft {number}"))
     db.commit()
-    page = client.get(url).get_data(as_text=True)
+    page = client.get(url + "/history").get_data(as_text=True)
     assert f"draft {HISTORY_SHOWN + 5}" in page  # the newest
     assert "<em>draft 1</em>" not in page  # beyond the latest fifty
     assert page.count('<li><span class="muted">20') == HISTORY_SHOWN
