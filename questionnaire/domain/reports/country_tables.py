@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from questionnaire.domain.answer_text import answer_cell, option_label
 from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import (
     AssessmentSnapshot,
@@ -18,7 +19,6 @@ from questionnaire.domain.assessment import (
     ItemSnapshot,
 )
 from questionnaire.domain.bank import ArticleReference, BankCommitment
-from questionnaire.domain.reports.answer_text import option_label, render_answer
 from questionnaire.domain.reports.labels import Labels
 from questionnaire.domain.reports.recommendations import recommendation_id, suggested_wording
 from questionnaire.domain.reports.sheets import CellKind, Column
@@ -67,7 +67,7 @@ class CountryContext:
     def rating(self, scale_id: str, value: str | None) -> str:
         if value is None:
             return ""
-        return option_label(self.snapshot.bank.scales.get(scale_id), value, self.labels)
+        return option_label(self.snapshot.bank.scales.get(scale_id), value, self.labels.language)
 
     def chapter(self, reference: ArticleReference) -> str:
         return f"{reference.chapter.number}. {self.labels.bank_text(reference.chapter.title)}"
@@ -243,7 +243,7 @@ def technical_assistance(context: CountryContext) -> Table:
                         need_type,
                         commitment.paragraph,
                         [
-                            option_label(scale, need_type, labels),
+                            option_label(scale, need_type, labels.language),
                             labels["source.reviewers"],
                             *_commitment_cells(context, commitment),
                             finding.text,
@@ -258,7 +258,7 @@ def technical_assistance(context: CountryContext) -> Table:
                     need_type,
                     commitment.paragraph,
                     [
-                        option_label(scale, need_type, labels),
+                        option_label(scale, need_type, labels.language),
                         labels["source.state"],
                         *_commitment_cells(context, commitment),
                         description,
@@ -373,7 +373,7 @@ def responses(context: CountryContext) -> Table:
                     commitment.paragraph,
                     question.key,
                     labels.bank_text(question.text),
-                    render_answer(question, value, labels),
+                    answer_cell(question, value, labels.language),
                 ]
             )
         for key in sorted(answered - known):  # answered under another bank version
@@ -382,7 +382,7 @@ def responses(context: CountryContext) -> Table:
                     commitment.paragraph,
                     f"{commitment.id}.{key}",
                     "",
-                    render_answer(None, item.answers[key], labels),
+                    answer_cell(None, item.answers[key], labels.language),
                 ]
             )
     return Table(columns, rows)

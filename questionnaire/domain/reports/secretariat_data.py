@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from questionnaire.domain.answer_text import option_label
 from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import (
     AssessmentSnapshot,
@@ -22,7 +23,6 @@ from questionnaire.domain.assessment import (
 )
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank_schema import Scale
-from questionnaire.domain.reports.answer_text import option_label
 from questionnaire.domain.reports.country_tables import declared_needs
 from questionnaire.domain.reports.labels import Labels
 from questionnaire.domain.reports.regional_groups import regional_group_ids, regional_group_label
@@ -346,7 +346,7 @@ class OptionTally:
     def row(self, value: str, *, totals_first: bool) -> Row:
         by_group = [self.by_group.get((value, group), 0) for group in self.groups()]
         totals = [self.total(value), len(self.states.get(value, ()))]
-        label = option_label(self.scale, value, self.labels) if value else "—"
+        label = option_label(self.scale, value, self.labels.language) if value else "—"
         return [label, *totals, *by_group] if totals_first else [label, *by_group, *totals]
 
 
