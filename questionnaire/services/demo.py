@@ -26,7 +26,7 @@ from questionnaire.domain.bank_loader import read_bank_files
 from questionnaire.domain.bank_schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.domain.demo_text import Language
-from questionnaire.domain.recommendations import suggested_opening
+from questionnaire.domain.recommendations import recommendation_wording
 from questionnaire.domain.scope import Scope
 from questionnaire.models import (
     Answer,
@@ -448,7 +448,7 @@ class _Country:
             found.append(reviews.NewFinding(FindingKind.GOOD_PRACTICE, text))
         if strength != "strong" and rng.random() < 0.6:
             name = self.state.name_zh if language == "zh" else self.state.name_en
-            opening = suggested_opening(filled.commitment.strength, name, language)
+            opening = recommendation_wording(filled.commitment.strength, name, language)
             found.append(
                 reviews.NewFinding(
                     FindingKind.CHALLENGE,

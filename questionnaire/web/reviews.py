@@ -20,7 +20,7 @@ from questionnaire.domain.assessment import (
     PublicationConsent,
     WorkflowStatus,
 )
-from questionnaire.domain.recommendations import suggested_opening
+from questionnaire.domain.recommendations import recommendation_wording
 from questionnaire.domain.review_coverage import MAX_REASON, ReviewFilter
 from questionnaire.domain.workflow import available_transitions
 from questionnaire.extensions import db_session
@@ -236,7 +236,7 @@ def _suggested(assessment: Assessment, item: AssessmentItem) -> str:
     commitment = answers.commitment_of(assessment, item)
     state = assessment.state_party
     name = state.name_zh if current_language() == "zh" else state.name_en
-    return suggested_opening(commitment.strength, name, current_language()).strip()
+    return recommendation_wording(commitment.strength, name, current_language())
 
 
 def _stored_form(session: Session, item: AssessmentItem) -> dict[str, str]:
