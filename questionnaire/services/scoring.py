@@ -26,8 +26,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaire.database import bulk_insert
-from questionnaire.domain.score_types import AssessmentScores, Dimension
 from questionnaire.domain.scoring import score_assessment
+from questionnaire.domain.scoring.types import AssessmentScores, Dimension
 from questionnaire.models import (
     Assessment,
     Job,

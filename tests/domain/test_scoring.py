@@ -9,8 +9,8 @@ import pytest
 
 from questionnaire.domain.assessment import ItemSnapshot
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.domain.score_types import AssessmentScores, Dimension, Priority, ScoreBasis
 from questionnaire.domain.scoring import ScoringError, score_assessment
+from questionnaire.domain.scoring.types import AssessmentScores, Dimension, Priority, ScoreBasis
 from tests.domain.scoring_helpers import commitment, item, snapshot
 
 COMMIT = 3  # p3, national anti-corruption strategies: strength commit, weight 1.0

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from questionnaire.domain.assessment import AssessmentSnapshot
 from questionnaire.domain.bank_loader import load_bank
-from questionnaire.domain.score_types import AssessmentScores, Dimension, RollUp
 from questionnaire.domain.scoring import group_memberships, score_assessment
+from questionnaire.domain.scoring.types import AssessmentScores, Dimension, RollUp
 from tests.domain.scoring_helpers import commitment, item, snapshot
 
 # hypothesis refuses function-scoped fixtures, so the real bank is loaded once here

@@ -22,7 +22,7 @@ from questionnaire.domain.bank import ArticleReference, BankCommitment
 from questionnaire.domain.reports.labels import Labels
 from questionnaire.domain.reports.recommendations import recommendation_id, suggested_wording
 from questionnaire.domain.reports.sheets import CellKind, Column
-from questionnaire.domain.score_types import AssessmentScores, CommitmentScore
+from questionnaire.domain.scoring.types import AssessmentScores, CommitmentScore
 
 Row = list[Any]
 BEYOND_UNCAC_ORDER = 1_000  # after every chapter, whatever review_order the bank gives

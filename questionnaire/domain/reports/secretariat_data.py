@@ -27,7 +27,7 @@ from questionnaire.domain.reports.country_tables import declared_needs
 from questionnaire.domain.reports.labels import Labels
 from questionnaire.domain.reports.regional_groups import regional_group_ids, regional_group_label
 from questionnaire.domain.reports.sheets import CellKind, Column
-from questionnaire.domain.score_types import AssessmentScores, Dimension
+from questionnaire.domain.scoring.types import AssessmentScores, Dimension
 
 Row = list[Any]
 TIDY_COLUMNS = (

@@ -2,19 +2,19 @@
 
 A reader must be able to redo every figure by hand, so the line names each input (the
 options chosen, with their bank labels), each step, and why the priority is what it is.
-Only the single-assessment path writes these; `scoring_frame` leaves them out.
+Left empty when scoring with `explain=False` (the figures are the same).
 """
 
 from __future__ import annotations
 
 from questionnaire.domain.bank import BankCommitment, QuestionBank
-from questionnaire.domain.score_types import CommitmentScore, Priority
-from questionnaire.domain.scoring_rules import (
+from questionnaire.domain.scoring.rules import (
     HIGH_PRIORITY_FRAMEWORK,
     MEDIUM_PRIORITY_GAP,
     RatingScales,
     option_label,
 )
+from questionnaire.domain.scoring.types import CommitmentScore, Priority
 
 
 def explain_commitment(

@@ -1,9 +1,9 @@
-"""The bank names and thresholds the scoring formulas read, shared by both scoring paths.
+"""The bank names and thresholds the scoring formulas read.
 
-`scoring` (one assessment, with explanations) and `scoring_frame` (many at once, in
-pandas) must agree to the last bit, so the scale names, answer values and thresholds they
-compare with live here once. Option scores are read from the bank scales, never written
-into the code: a bank version can change them without a code change.
+The scale names, answer values and thresholds the formulas compare with live here once,
+for the score of a commitment, its explanation and the roll-ups. Option scores are read
+from the bank scales, never written into the code: a bank version can change them without
+a code change.
 """
 
 from __future__ import annotations
