@@ -22,6 +22,7 @@ from questionnaire.domain.assessment import (
 )
 from questionnaire.domain.recommendations import recommendation_wording
 from questionnaire.domain.review_coverage import MAX_REASON, ReviewFilter
+from questionnaire.domain.vocabulary import TECHNICAL_ASSISTANCE_SCALE
 from questionnaire.domain.workflow import available_transitions
 from questionnaire.extensions import db_session
 from questionnaire.models import Assessment, AssessmentItem, ItemReview, Role, User
@@ -227,7 +228,7 @@ def _saved_message(saved: reviews.ReviewSaved) -> str:
 
 
 def _assistance_types(assessment: Assessment) -> frozenset[str]:
-    scale = bank_for(assessment).scales["technical_assistance_types"]
+    scale = bank_for(assessment).scales[TECHNICAL_ASSISTANCE_SCALE]
     return frozenset(option.value for option in scale.options)
 
 

@@ -28,6 +28,11 @@ from questionnaire.domain.reports.labels import Labels
 from questionnaire.domain.reports.regional_groups import regional_group_ids, regional_group_label
 from questionnaire.domain.reports.sheets import CellKind, Column
 from questionnaire.domain.scoring.types import AssessmentScores, Dimension
+from questionnaire.domain.vocabulary import (
+    CHALLENGES_QUESTION,
+    CHALLENGES_SCALE,
+    TECHNICAL_ASSISTANCE_SCALE,
+)
 
 Row = list[Any]
 TIDY_COLUMNS = (
@@ -101,8 +106,8 @@ class Layout:
             tuple(f"{s.number}. {labels.bank_text(s.title)}" for s in bank.sections),
             tuple(commitment.id for commitment in commitments),
             tuple(commitment.paragraph for commitment in commitments),
-            bank.scales.get("technical_assistance_types"),
-            bank.scales.get("challenges"),
+            bank.scales.get(TECHNICAL_ASSISTANCE_SCALE),
+            bank.scales.get(CHALLENGES_SCALE),
         )
 
     def name(self, row: CountryRow) -> str:
@@ -231,7 +236,7 @@ def country_part(layout: Layout, row: CountryRow) -> CountryPart:
     """The cells and tallied values of one assessment, laid out by `layout`."""
     challenges: list[str] = []
     for item in row.items:
-        chosen = item.answers.get("challenges")
+        chosen = item.answers.get(CHALLENGES_QUESTION)
         if isinstance(chosen, list):
             challenges.extend(chosen)
     return CountryPart(

@@ -16,17 +16,19 @@ from questionnaire.domain.scoring.item_explanation import explain_commitment
 from questionnaire.domain.scoring.rules import (
     DIVERGENCE_THRESHOLD,
     HIGH_PRIORITY_FRAMEWORK,
-    MEASURES_QUESTION,
     MEDIUM_PRIORITY_GAP,
-    STATUS_NO,
-    STATUS_QUESTION,
-    SUBSTANTIATED_STATUSES,
     TOLERANCE,
     RatingScales,
     ScoringError,
     option_score,
 )
 from questionnaire.domain.scoring.types import CommitmentScore, Priority, ScoreBasis
+from questionnaire.domain.vocabulary import (
+    MEASURES_QUESTION,
+    STATUS_NO,
+    STATUS_QUESTION,
+    SUBSTANTIATED_STATUSES,
+)
 
 
 def score_item(

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from questionnaire.domain.assessment import ItemSnapshot
 from questionnaire.domain.bank import BankCommitment, QuestionBank
-from questionnaire.domain.scoring.rules import STATUS_NOT_APPLICABLE
 from questionnaire.domain.scoring.types import CommitmentScore, Dimension, RollUp
+from questionnaire.domain.vocabulary import STATUS_NOT_APPLICABLE
 
 OVERALL_KEY = "all"
 OVERALL_LABEL_ZH = "总体"

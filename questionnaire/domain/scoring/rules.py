@@ -1,6 +1,7 @@
 """The bank names and thresholds the scoring formulas read.
 
-The scale names, answer values and thresholds the formulas compare with live here once,
+The thresholds the formulas compare with live here once (the bank's ids and values they
+read, in `domain.vocabulary`),
 for the score of a commitment, its explanation and the roll-ups. Option scores are read
 from the bank scales, never written into the code: a bank version can change them without
 a code change.
@@ -12,16 +13,15 @@ from dataclasses import dataclass
 
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank_schema import Scale
+from questionnaire.domain.vocabulary import (
+    FRAMEWORK_NOT_IMPLEMENTED,
+    FRAMEWORK_PARTIALLY,
+    FRAMEWORK_SCALE,
+    PRACTICE_SCALE,
+    STATUS_SCALE,
+)
 
-STATUS_SCALE = "implementation_status"
-FRAMEWORK_SCALE = "framework_rating"
-PRACTICE_SCALE = "practice_rating"
-STATUS_QUESTION = "status"
-MEASURES_QUESTION = "measures"
-STATUS_NOT_APPLICABLE = "not_applicable"
-STATUS_NO = "no"
-SUBSTANTIATED_STATUSES = frozenset({"yes", "in_part"})
-HIGH_PRIORITY_FRAMEWORK = frozenset({"partially", "not_implemented"})
+HIGH_PRIORITY_FRAMEWORK = frozenset({FRAMEWORK_PARTIALLY, FRAMEWORK_NOT_IMPLEMENTED})
 MEDIUM_PRIORITY_GAP = 0.5
 DIVERGENCE_THRESHOLD = 0.5
 TOLERANCE = 1e-9
