@@ -71,11 +71,6 @@ def _option_scores(scale: Scale) -> dict[str, float | None]:
     return {option.value: option.score for option in scale.options}
 
 
-def option_label(scale: Scale, value: str) -> str:
-    """The English label of an option, so explanations name answers as the form shows them."""
-    return next(option.label.en for option in scale.options if option.value == value)
-
-
 def option_score(scale: Scale, value: str | None, what: str) -> float | None:
     """The bank's score for a chosen option; an option the scale lacks is refused, not
     guessed, since it means the answer was given in another bank version."""
