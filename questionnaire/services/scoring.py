@@ -10,7 +10,7 @@ task of the queue). An assessment whose stored scores are missing or behind its 
 is scored afresh when read, so a page never shows a stale figure.
 
 Rescoring everything uses the same engine as one assessment (`domain.scoring`), a batch
-of assessments at a time: a bulk engine in pandas was 3.5 to 5 times faster, but
+of assessments at a time: a bulk engine in pandas was 2.5 to 5 times faster once loaded, but
 rescoring runs in a task worker once per bank load and takes seconds either way, which
 does not pay for a second engine kept equal by parity tests.
 """
