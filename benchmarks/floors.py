@@ -34,7 +34,7 @@ from questionnaire.domain.reports.secretariat_data import (
 from questionnaire.domain.reports.secretariat_report import TIDY_SHEET_NUMBER
 from questionnaire.domain.reports.sheet_rows import render_rows, splice_rows
 from questionnaire.domain.reports.sheets import WORKBOOK_OPTIONS
-from questionnaire.domain.score_types import AssessmentScores
+from questionnaire.domain.scoring.types import AssessmentScores
 
 SPILL_BYTES = 8 * 1024 * 1024  # as the workbook: rendered tidy rows beyond this go to disk
 

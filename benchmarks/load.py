@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from benchmarks import wrk_scripts
 from benchmarks.steps import DEMO_PASSWORD
 from questionnaire.config import PROJECT_ROOT
+from questionnaire.domain.vocabulary import MEASURES_QUESTION
 from questionnaire.models import Answer, Assessment, AssessmentItem
 
 HOST = "127.0.0.1"
@@ -106,7 +107,7 @@ def measures_versions(session: Session, assessment_id: int) -> dict[str, int]:
         session.execute(
             select(Answer.item_id, Answer.version).where(
                 Answer.item_id.in_([item_id for item_id, _ in items]),
-                Answer.question_id == "measures",
+                Answer.question_id == MEASURES_QUESTION,
             )
         ).all()
     )

@@ -25,13 +25,17 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK constraint: portable, and readable in SQL.
+def _enum(kind: type[enum.Enum], name: str, *, checked: bool = True) -> Enum:
+    """Stored as plain strings, portable and readable in SQL.
+
+    With a CHECK constraint for the application's own states; without one (`checked=False`)
+    for values of a bank scale, which a new bank edition may change (migration 0008).
+    """
     return Enum(
         kind,
         name=name,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=checked,
         length=32,
         values_callable=lambda members: [member.value for member in members],
     )
@@ -260,10 +264,10 @@ class ItemReview(Base):
         ForeignKey("assessment_items.id", ondelete="CASCADE"), unique=True
     )
     framework: Mapped[FrameworkRating | None] = mapped_column(
-        _enum(FrameworkRating, "framework_rating")
+        _enum(FrameworkRating, "framework_rating", checked=False)
     )
     practice: Mapped[PracticeRating | None] = mapped_column(
-        _enum(PracticeRating, "practice_rating")
+        _enum(PracticeRating, "practice_rating", checked=False)
     )
     observations: Mapped[str] = mapped_column(Text, default="")
     # Why the reviewers leave this commitment unrated: a review is completed only when each

@@ -8,7 +8,7 @@ from questionnaire.demo import text as demo_text
 from questionnaire.demo.country import AnsweredItem, CountryDemo
 from questionnaire.domain.assessment import FindingKind
 from questionnaire.domain.conditions import AnswerValue
-from questionnaire.domain.recommendations import suggested_opening
+from questionnaire.domain.recommendations import recommendation_wording
 from questionnaire.models import User
 from questionnaire.services import reviews
 
@@ -76,7 +76,7 @@ def findings_for(
         found.append(reviews.NewFinding(FindingKind.GOOD_PRACTICE, text))
     if strength != "strong" and rng.random() < 0.6:
         name = country.state.name_zh if language == "zh" else country.state.name_en
-        opening = suggested_opening(answered.commitment.strength, name, language)
+        opening = recommendation_wording(answered.commitment.strength, name, language)
         found.append(
             reviews.NewFinding(
                 FindingKind.CHALLENGE,

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from questionnaire.domain.bank import BankCommitment, QuestionBank
 from questionnaire.domain.conditions import AnswerValue
+from questionnaire.domain.vocabulary import STATUS_QUESTION
 
 
 class Role(StrEnum):
@@ -110,7 +111,7 @@ class ItemSnapshot:
 
     @property
     def status_answer(self) -> str | None:
-        value = self.answers.get("status")
+        value = self.answers.get(STATUS_QUESTION)
         return value if isinstance(value, str) else None
 
 

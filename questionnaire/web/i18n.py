@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from questionnaire.domain.answer_text import answer_text as rendered_answer
 from questionnaire.domain.answers import AnswerError
 from questionnaire.extensions import db_session
 from questionnaire.web.policy import public
@@ -137,19 +138,8 @@ def said(problem: AnswerError) -> str:
 
 
 def answer_text(value: Any, question: Any) -> str:
-    """An answer as a person reads it: choice values shown by their labels."""
-    if value is None or value == [] or value == "":
-        return "—"
-    if getattr(question, "scale", None) is not None:
-        values = value if isinstance(value, list) else [value]
-        labels = []
-        for item in values:
-            option = question.option(item)
-            labels.append(localized(option.label) if option else str(item))
-        return "; ".join(labels)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """An answer as a person reads it, in the request's language (`domain.answer_text`)."""
+    return rendered_answer(question, value, current_language())
 
 
 def localized(value: Any) -> str:

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from questionnaire.domain.answer_text import format_number
 from questionnaire.domain.answers import text_limit
 from questionnaire.domain.bank import BankCommitment, BankQuestion
 from questionnaire.domain.bank.schema import QuestionType
@@ -133,8 +134,8 @@ def _field(question: BankQuestion) -> Field:
 def _form_value(question: BankQuestion, value: AnswerValue) -> Any:
     if value is None:
         return [] if question.type is QuestionType.MULTIPLE_CHOICE else None
-    if question.type is QuestionType.NUMBER and isinstance(value, float):
-        return f"{value:g}" if value != int(value) or abs(value) >= 1e15 else str(int(value))
+    if question.type is QuestionType.NUMBER and isinstance(value, int | float):
+        return format_number(value, current_language())
     return value
 
 

@@ -20,8 +20,9 @@ from questionnaire.domain.assessment import (
     PublicationConsent,
     WorkflowStatus,
 )
-from questionnaire.domain.recommendations import suggested_opening
+from questionnaire.domain.recommendations import recommendation_wording
 from questionnaire.domain.review_coverage import MAX_REASON, ReviewFilter
+from questionnaire.domain.vocabulary import TECHNICAL_ASSISTANCE_SCALE
 from questionnaire.extensions import db_session
 from questionnaire.models import Assessment, AssessmentItem, ItemReview, User
 from questionnaire.services import access, answers, evidence, questionnaires, reports, reviews
@@ -226,7 +227,7 @@ def _saved_message(saved: reviews.ReviewSaved) -> str:
 
 
 def _assistance_types(assessment: Assessment) -> frozenset[str]:
-    scale = assessment_question_bank(assessment).scales["technical_assistance_types"]
+    scale = assessment_question_bank(assessment).scales[TECHNICAL_ASSISTANCE_SCALE]
     return frozenset(option.value for option in scale.options)
 
 
@@ -235,7 +236,7 @@ def _suggested(assessment: Assessment, item: AssessmentItem) -> str:
     commitment = answers.commitment_of(assessment, item)
     state = assessment.state_party
     name = state.name_zh if current_language() == "zh" else state.name_en
-    return suggested_opening(commitment.strength, name, current_language()).strip()
+    return recommendation_wording(commitment.strength, name, current_language())
 
 
 def _stored_form(session: Session, item: AssessmentItem) -> dict[str, str]:

@@ -12,8 +12,8 @@ from questionnaire.domain.assessment import AssessmentSnapshot, Finding, Finding
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank.schema import Strength
 from questionnaire.domain.reports import ReportMismatch, UnsupportedLanguage, write_country_report
-from questionnaire.domain.score_types import AssessmentScores, Dimension
 from questionnaire.domain.scoring import score_assessment
+from questionnaire.domain.scoring.types import AssessmentScores, Dimension
 from tests.domain.report_helpers import PAYLOADS, data_rows, full_snapshot, header, read_workbook
 
 SHEETS = {

@@ -191,3 +191,20 @@ def test_a_conflict_keeps_a_refused_number_as_typed(
     assert 'value="约4000"' in page and "enter the number alone (4000)" in page
     db.expire_all()
     assert db.scalar(select(Answer.value).where(Answer.question_id == "staff_number")) is None
+
+
+def test_a_number_keeps_every_digit_in_the_form_and_reads_the_same_everywhere(
+    client: FlaskClient, auth: AuthActions, make_user, loaded_bank: QuestionBank, db: Session
+) -> None:
+    """The form showed 1234.5678 as "1234.57", so saving it unchanged lost digits."""
+    assessment = _as_focal_point(db, make_user, auth)
+    url = page_url(assessment, "pd2021.p4")
+    answers = {"status": "yes", "body_types": ["preventive_body"], "staff_number": "1234.5678"}
+    assert post_answers(client, url, answers).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="1,234.5678"' in page
+    post_answers(client, url, {})  # the form sent back as shown
+    stored = db.scalar(select(Answer.value).where(Answer.question_id == "staff_number"))
+    assert stored == 1234.5678
+    printed = client.get(f"/assessments/{assessment.id}/print").get_data(as_text=True)
+    assert "1,234.5678" in printed

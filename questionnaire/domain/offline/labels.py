@@ -9,44 +9,33 @@ from __future__ import annotations
 
 import datetime as dt
 
+from questionnaire.domain.answer_text import answer_cell, bank_text
 from questionnaire.domain.bank import BankQuestion
 from questionnaire.domain.bank.schema import QuestionType
 from questionnaire.domain.conditions import AnswerValue
-from questionnaire.domain.offline.layout import CHOICE_SEPARATOR, CHOICE_SEPARATORS
+from questionnaire.domain.offline.layout import CHOICE_SEPARATORS
 
 CellValue = str | float | dt.date | None
-
-
-def option_label(question: BankQuestion, value: str, language: str) -> str:
-    option = question.option(value)
-    if option is None:
-        return value  # a value no longer in the scale is shown as stored, not hidden
-    return option.label.zh if language == "zh" else option.label.en
 
 
 def choice_labels(question: BankQuestion, language: str) -> list[str]:
     if question.scale is None:
         return []
-    return [option_label(question, option.value, language) for option in question.scale.options]
+    return [bank_text(option.label, language) for option in question.scale.options]
 
 
 def render_answer(question: BankQuestion, value: AnswerValue, language: str) -> CellValue:
-    """The value a person sees in the answer cell for a stored answer."""
-    if value is None or value == "" or value == []:
-        return None
-    if question.type is QuestionType.SINGLE_CHOICE:
-        return option_label(question, str(value), language)
-    if question.type is QuestionType.MULTIPLE_CHOICE:
-        values = value if isinstance(value, list) else [str(value)]
-        return CHOICE_SEPARATOR.join(option_label(question, item, language) for item in values)
-    if question.type is QuestionType.NUMBER and isinstance(value, int | float):
-        return int(value) if float(value).is_integer() else float(value)
-    if question.type is QuestionType.DATE and isinstance(value, str):
+    """The answer cell for a stored answer: `answer_cell`, with a date as a date cell.
+
+    A date cell lets the spreadsheet offer its date picker; the reader takes it back.
+    """
+    cell = answer_cell(question, value, language)
+    if question.type is QuestionType.DATE and isinstance(cell, str):
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(cell)
         except ValueError:
-            return value
-    return str(value)
+            return cell
+    return cell
 
 
 def _normal(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from questionnaire.domain import answer_text
 from questionnaire.domain.bank.schema import QuestionType
 
 INSTRUCTIONS_SHEET = "Instructions"
@@ -75,7 +76,7 @@ TYPE_NAMES = {
 
 YES_NO = {True: ("是", "Yes"), False: ("否", "No")}
 
-CHOICE_SEPARATOR = "; "
+CHOICE_SEPARATOR = answer_text.CHOICE_SEPARATOR  # what the template writes between choices
 CHOICE_SEPARATORS = (";", "；", "\n")  # what people type between choices, in both languages
 
 

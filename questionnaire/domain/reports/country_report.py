@@ -22,9 +22,9 @@ from questionnaire.domain.reports.country_tables import GAP_SCORE_COLUMN, Countr
 from questionnaire.domain.reports.labels import Labels
 from questionnaire.domain.reports.regional_groups import regional_group_label
 from questionnaire.domain.reports.sheets import WORKBOOK_OPTIONS, Formats, heat_map, write_table
-from questionnaire.domain.score_types import AssessmentScores, Dimension, Priority, RollUp
+from questionnaire.domain.scoring.types import AssessmentScores, Dimension, Priority, RollUp
+from questionnaire.domain.vocabulary import SCORING_SCALES
 
-SCORING_SCALES = ("implementation_status", "framework_rating", "practice_rating")
 FORMULA_KEYS = (
     "formula.self",
     "formula.reviewer",

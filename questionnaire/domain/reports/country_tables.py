@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from questionnaire.domain.answer_text import answer_cell, option_label
 from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import (
     AssessmentSnapshot,
@@ -18,11 +19,24 @@ from questionnaire.domain.assessment import (
     ItemSnapshot,
 )
 from questionnaire.domain.bank import ArticleReference, BankCommitment
-from questionnaire.domain.reports.answer_text import option_label, render_answer
 from questionnaire.domain.reports.labels import Labels
 from questionnaire.domain.reports.recommendations import recommendation_id, suggested_wording
 from questionnaire.domain.reports.sheets import CellKind, Column
-from questionnaire.domain.score_types import AssessmentScores, CommitmentScore
+from questionnaire.domain.scoring.types import AssessmentScores, CommitmentScore
+from questionnaire.domain.vocabulary import (
+    FRAMEWORK_SCALE,
+    NO,
+    OTHER,
+    PRACTICE_SCALE,
+    STATUS_SCALE,
+    TA_NEEDED_QUESTION,
+    TA_OTHER_QUESTION,
+    TA_PROVIDED_BY_QUESTION,
+    TA_PROVIDED_QUESTION,
+    TA_TYPES_QUESTION,
+    TECHNICAL_ASSISTANCE_SCALE,
+    YES,
+)
 
 Row = list[Any]
 BEYOND_UNCAC_ORDER = 1_000  # after every chapter, whatever review_order the bank gives
@@ -67,7 +81,7 @@ class CountryContext:
     def rating(self, scale_id: str, value: str | None) -> str:
         if value is None:
             return ""
-        return option_label(self.snapshot.bank.scales.get(scale_id), value, self.labels)
+        return option_label(self.snapshot.bank.scales.get(scale_id), value, self.labels.language)
 
     def chapter(self, reference: ArticleReference) -> str:
         return f"{reference.chapter.number}. {self.labels.bank_text(reference.chapter.title)}"
@@ -121,9 +135,9 @@ def gap_analysis(context: CountryContext) -> Table:
                 "; ".join(labels.bank_text(cluster.label) for cluster in commitment.clusters),
                 labels.value(commitment.strength),
                 commitment.weight,
-                context.rating("implementation_status", item.status_answer),
-                context.rating("framework_rating", review.framework and review.framework.value),
-                context.rating("practice_rating", review.practice and review.practice.value),
+                context.rating(STATUS_SCALE, item.status_answer),
+                context.rating(FRAMEWORK_SCALE, review.framework and review.framework.value),
+                context.rating(PRACTICE_SCALE, review.practice and review.practice.value),
                 score.score if score else None,
                 score.gap if score else None,
                 labels.value(score.basis) if score else "",
@@ -230,7 +244,7 @@ def technical_assistance(context: CountryContext) -> Table:
         Column(labels["col.already_provided"], 12),
         Column(labels["col.provided_by"], 30, CellKind.WRAP),
     ]
-    scale = context.snapshot.bank.scales.get("technical_assistance_types")
+    scale = context.snapshot.bank.scales.get(TECHNICAL_ASSISTANCE_SCALE)
     order = {option.value: index for index, option in enumerate(scale.options)} if scale else {}
     needs: list[tuple[str, int, Row]] = []
     for item in context.items:
@@ -243,7 +257,7 @@ def technical_assistance(context: CountryContext) -> Table:
                         need_type,
                         commitment.paragraph,
                         [
-                            option_label(scale, need_type, labels),
+                            option_label(scale, need_type, labels.language),
                             labels["source.reviewers"],
                             *_commitment_cells(context, commitment),
                             finding.text,
@@ -258,7 +272,7 @@ def technical_assistance(context: CountryContext) -> Table:
                     need_type,
                     commitment.paragraph,
                     [
-                        option_label(scale, need_type, labels),
+                        option_label(scale, need_type, labels.language),
                         labels["source.state"],
                         *_commitment_cells(context, commitment),
                         description,
@@ -274,16 +288,16 @@ def technical_assistance(context: CountryContext) -> Table:
 def declared_needs(item: ItemSnapshot) -> Iterator[tuple[str, str, bool | None, str]]:
     """(type, description, already provided, by whom) for each type the state asked for."""
     answers = item.answers
-    if answers.get("ta_needed") != "yes":
+    if answers.get(TA_NEEDED_QUESTION) != YES:
         return
-    types = answers.get("ta_types")
+    types = answers.get(TA_TYPES_QUESTION)
     chosen = types if isinstance(types, list) and types else [""]
-    provided_answer = answers.get("ta_provided")
-    provided = None if provided_answer not in ("yes", "no") else provided_answer == "yes"
-    provided_by = str(answers.get("ta_provided_by") or "")
-    other = str(answers.get("ta_other") or "")
+    provided_answer = answers.get(TA_PROVIDED_QUESTION)
+    provided = None if provided_answer not in (YES, NO) else provided_answer == YES
+    provided_by = str(answers.get(TA_PROVIDED_BY_QUESTION) or "")
+    other = str(answers.get(TA_OTHER_QUESTION) or "")
     for need_type in chosen:
-        yield need_type, other if need_type == "other" else "", provided, provided_by
+        yield need_type, other if need_type == OTHER else "", provided, provided_by
 
 
 def by_article(context: CountryContext) -> Table:
@@ -373,7 +387,7 @@ def responses(context: CountryContext) -> Table:
                     commitment.paragraph,
                     question.key,
                     labels.bank_text(question.text),
-                    render_answer(question, value, labels),
+                    answer_cell(question, value, labels.language),
                 ]
             )
         for key in sorted(answered - known):  # answered under another bank version
@@ -382,7 +396,7 @@ def responses(context: CountryContext) -> Table:
                     commitment.paragraph,
                     f"{commitment.id}.{key}",
                     "",
-                    render_answer(None, item.answers[key], labels),
+                    answer_cell(None, item.answers[key], labels.language),
                 ]
             )
     return Table(columns, rows)

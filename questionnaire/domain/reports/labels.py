@@ -164,10 +164,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Weight = the commitment's weight in the bank (by default from its strength, below); "
         "commitments of weight 0 are left out of roll-ups.",
     ),
-    # recommendation wording by strength
-    "wording.commit": ("{state}应{action}", "{state} should {action}"),
-    "wording.encourage": ("鼓励{state}{action}", "{state} is encouraged to {action}"),
-    "wording.invite_to_consider": ("{state}可考虑{action}", "{state} could consider {action}"),
+    # a recommendation without an action (the wording itself: domain.recommendations)
     "wording.default_action": (
         "全面落实第{paragraph}段（{title}）",
         "fully implement paragraph {paragraph} ({title})",

@@ -10,15 +10,8 @@ from __future__ import annotations
 from questionnaire.domain.assessment import Finding
 from questionnaire.domain.bank.schema import Strength
 from questionnaire.domain.recommendations import recommendation_id as derived_id
+from questionnaire.domain.recommendations import recommendation_wording
 from questionnaire.domain.reports.labels import Labels
-
-_WORDING_BY_STRENGTH = {
-    Strength.COMMIT: "wording.commit",
-    Strength.ENCOURAGE: "wording.encourage",
-    Strength.INVITE_TO_CONSIDER: "wording.invite_to_consider",
-    # a commitment that only takes note asks for nothing; suggest the mildest wording
-    Strength.TAKE_NOTE: "wording.invite_to_consider",
-}
 
 
 def recommendation_id(
@@ -46,5 +39,5 @@ def suggested_wording(
     action = action.strip().rstrip("。.") or labels["wording.default_action"].format(
         paragraph=paragraph, title=commitment_title
     )
-    sentence = labels[_WORDING_BY_STRENGTH[strength]].format(state=state_name, action=action)
+    sentence = recommendation_wording(strength, state_name, labels.language, action)
     return sentence + ("。" if labels.language == "zh" else ".")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from questionnaire.domain.answer_text import option_label
 from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import (
     AssessmentSnapshot,
@@ -22,12 +23,16 @@ from questionnaire.domain.assessment import (
 )
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank.schema import Scale
-from questionnaire.domain.reports.answer_text import option_label
 from questionnaire.domain.reports.country_tables import declared_needs
 from questionnaire.domain.reports.labels import Labels
 from questionnaire.domain.reports.regional_groups import regional_group_ids, regional_group_label
 from questionnaire.domain.reports.sheets import CellKind, Column
-from questionnaire.domain.score_types import AssessmentScores, Dimension
+from questionnaire.domain.scoring.types import AssessmentScores, Dimension
+from questionnaire.domain.vocabulary import (
+    CHALLENGES_QUESTION,
+    CHALLENGES_SCALE,
+    TECHNICAL_ASSISTANCE_SCALE,
+)
 
 Row = list[Any]
 TIDY_COLUMNS = (
@@ -101,8 +106,8 @@ class Layout:
             tuple(f"{s.number}. {labels.bank_text(s.title)}" for s in bank.sections),
             tuple(commitment.id for commitment in commitments),
             tuple(commitment.paragraph for commitment in commitments),
-            bank.scales.get("technical_assistance_types"),
-            bank.scales.get("challenges"),
+            bank.scales.get(TECHNICAL_ASSISTANCE_SCALE),
+            bank.scales.get(CHALLENGES_SCALE),
         )
 
     def name(self, row: CountryRow) -> str:
@@ -231,7 +236,7 @@ def country_part(layout: Layout, row: CountryRow) -> CountryPart:
     """The cells and tallied values of one assessment, laid out by `layout`."""
     challenges: list[str] = []
     for item in row.items:
-        chosen = item.answers.get("challenges")
+        chosen = item.answers.get(CHALLENGES_QUESTION)
         if isinstance(chosen, list):
             challenges.extend(chosen)
     return CountryPart(
@@ -346,7 +351,7 @@ class OptionTally:
     def row(self, value: str, *, totals_first: bool) -> Row:
         by_group = [self.by_group.get((value, group), 0) for group in self.groups()]
         totals = [self.total(value), len(self.states.get(value, ()))]
-        label = option_label(self.scale, value, self.labels) if value else "—"
+        label = option_label(self.scale, value, self.labels.language) if value else "—"
         return [label, *totals, *by_group] if totals_first else [label, *by_group, *totals]
 
 

@@ -1,7 +1,6 @@
 """The score of one commitment: self score, reviewer score, gap, priority and divergence.
 
-The formulas are those of the `scoring` docstring. `scoring_frame` applies the same ones to
-whole columns, so any change here must be made there too (the tests compare the two).
+The formulas are those of the `questionnaire.domain.scoring` docstring.
 """
 
 from __future__ import annotations
@@ -13,20 +12,22 @@ from questionnaire.domain.answers import is_answered
 from questionnaire.domain.assessment import ItemSnapshot
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank.schema import Strength
-from questionnaire.domain.score_types import CommitmentScore, Priority, ScoreBasis
-from questionnaire.domain.scoring_item_explanation import explain_commitment
-from questionnaire.domain.scoring_rules import (
+from questionnaire.domain.scoring.item_explanation import explain_commitment
+from questionnaire.domain.scoring.rules import (
     DIVERGENCE_THRESHOLD,
     HIGH_PRIORITY_FRAMEWORK,
-    MEASURES_QUESTION,
     MEDIUM_PRIORITY_GAP,
-    STATUS_NO,
-    STATUS_QUESTION,
-    SUBSTANTIATED_STATUSES,
     TOLERANCE,
     RatingScales,
     ScoringError,
     option_score,
+)
+from questionnaire.domain.scoring.types import CommitmentScore, Priority, ScoreBasis
+from questionnaire.domain.vocabulary import (
+    MEASURES_QUESTION,
+    STATUS_NO,
+    STATUS_QUESTION,
+    SUBSTANTIATED_STATUSES,
 )
 
 

@@ -2,19 +2,22 @@
 
 A reader must be able to redo every figure by hand, so the line names each input (the
 options chosen, with their bank labels), each step, and why the priority is what it is.
-Only the single-assessment path writes these; `scoring_frame` leaves them out.
+Left empty when scoring with `explain=False` (the figures are the same).
 """
 
 from __future__ import annotations
 
+from questionnaire.domain.answer_text import option_label
 from questionnaire.domain.bank import BankCommitment, QuestionBank
-from questionnaire.domain.score_types import CommitmentScore, Priority
-from questionnaire.domain.scoring_rules import (
+from questionnaire.domain.scoring.rules import (
     HIGH_PRIORITY_FRAMEWORK,
     MEDIUM_PRIORITY_GAP,
     RatingScales,
-    option_label,
 )
+from questionnaire.domain.scoring.types import CommitmentScore, Priority
+
+# Explanations are written in English, naming answers as the English form shows them.
+EXPLANATION_LANGUAGE = "en"
 
 
 def explain_commitment(
@@ -32,7 +35,7 @@ def explain_commitment(
     ]
     rated = [f"{name} {value:g}/{scales.top:g}" for name, _, _, value in axes if value is not None]
     unrated = [
-        f"{name} {option_label(scale, chosen) if chosen else 'not rated'}"
+        f"{name} {option_label(scale, chosen, EXPLANATION_LANGUAGE) if chosen else 'not rated'}"
         for name, scale, chosen, value in axes
         if value is None
     ]
@@ -68,7 +71,7 @@ def explain_commitment(
 def _self_text(score: CommitmentScore, scales: RatingScales) -> str:
     if score.self_status is None:
         return "unanswered"
-    label = option_label(scales.status, score.self_status)
+    label = option_label(scales.status, score.self_status, EXPLANATION_LANGUAGE)
     return f"{label} ({score.self_score})" if score.self_score is not None else label
 
 
@@ -78,7 +81,7 @@ def _priority_text(score: CommitmentScore, framework: str | None, scales: Rating
     gap = f"gap {score.gap:.2f}"
     match score.priority:
         case Priority.HIGH if framework in HIGH_PRIORITY_FRAMEWORK:
-            label = option_label(scales.framework, framework)
+            label = option_label(scales.framework, framework, EXPLANATION_LANGUAGE)
             return f"{gap}, priority high (commit, framework {label})"
         case Priority.HIGH:
             return f"{gap}, priority high (commit, status No, no reviewer rating)"

@@ -37,21 +37,20 @@ weight 1.0 (commit); bank pd2021 v1" or "Σ w·score / Σ w = 3.20 / 4.70 = 0.68
 commitments; excluded: p12 (not applicable), p13 (unanswered)".
 
 Thresholds (0.5, > 0) are compared with a 1e-9 tolerance, so 0.5 computed as 0.4999…
-counts as 0.5. Sums run in bank order so that `scoring_frame` gives identical figures.
+counts as 0.5. Sums run in bank order, so the same answers always give identical figures.
 """
 
 from __future__ import annotations
 
 from questionnaire.domain.assessment import AssessmentSnapshot, ItemSnapshot
-from questionnaire.domain.score_types import AssessmentScores
-from questionnaire.domain.scoring_items import score_item
-from questionnaire.domain.scoring_rollups import group_memberships, roll_up
-from questionnaire.domain.scoring_rules import RatingScales, ScoringError
+from questionnaire.domain.scoring.items import score_item
+from questionnaire.domain.scoring.rollups import group_memberships, roll_up
+from questionnaire.domain.scoring.rules import RatingScales, ScoringError
+from questionnaire.domain.scoring.types import AssessmentScores
 
-# The formulas above are split by step: bank names and thresholds in `scoring_rules`, one
-# commitment in `scoring_items` (its explanation in `scoring_item_explanation`), groups in
-# `scoring_rollups`. Callers import from here; only `scoring_frame`, which repeats the
-# formulas in bulk, reads those modules directly.
+# The formulas above are split by step: bank names and thresholds in `rules`, one
+# commitment in `items` (its explanation in `item_explanation`), groups in `rollups`, the
+# result types in `types`. Callers import the engine from here.
 __all__ = ["ScoringError", "group_memberships", "score_assessment"]
 
 

@@ -1,9 +1,10 @@
-"""The bank names and thresholds the scoring formulas read, shared by both scoring paths.
+"""The bank names and thresholds the scoring formulas read.
 
-`scoring` (one assessment, with explanations) and `scoring_frame` (many at once, in
-pandas) must agree to the last bit, so the scale names, answer values and thresholds they
-compare with live here once. Option scores are read from the bank scales, never written
-into the code: a bank version can change them without a code change.
+The thresholds the formulas compare with live here once (the bank's ids and values they
+read, in `domain.vocabulary`),
+for the score of a commitment, its explanation and the roll-ups. Option scores are read
+from the bank scales, never written into the code: a bank version can change them without
+a code change.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ from dataclasses import dataclass
 
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank.schema import Scale
+from questionnaire.domain.vocabulary import (
+    FRAMEWORK_NOT_IMPLEMENTED,
+    FRAMEWORK_PARTIALLY,
+    FRAMEWORK_SCALE,
+    PRACTICE_SCALE,
+    STATUS_SCALE,
+)
 
-STATUS_SCALE = "implementation_status"
-FRAMEWORK_SCALE = "framework_rating"
-PRACTICE_SCALE = "practice_rating"
-STATUS_QUESTION = "status"
-MEASURES_QUESTION = "measures"
-STATUS_NOT_APPLICABLE = "not_applicable"
-STATUS_NO = "no"
-SUBSTANTIATED_STATUSES = frozenset({"yes", "in_part"})
-HIGH_PRIORITY_FRAMEWORK = frozenset({"partially", "not_implemented"})
+HIGH_PRIORITY_FRAMEWORK = frozenset({FRAMEWORK_PARTIALLY, FRAMEWORK_NOT_IMPLEMENTED})
 MEDIUM_PRIORITY_GAP = 0.5
 DIVERGENCE_THRESHOLD = 0.5
 TOLERANCE = 1e-9
@@ -69,11 +69,6 @@ def _top(scale: Scale) -> float:
 def _option_scores(scale: Scale) -> dict[str, float | None]:
     """Score of every option value; None for options that are left out (N/A, no evidence)."""
     return {option.value: option.score for option in scale.options}
-
-
-def option_label(scale: Scale, value: str) -> str:
-    """The English label of an option, so explanations name answers as the form shows them."""
-    return next(option.label.en for option in scale.options if option.value == value)
 
 
 def option_score(scale: Scale, value: str | None, what: str) -> float | None:

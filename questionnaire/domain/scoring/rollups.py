@@ -1,8 +1,8 @@
 """Commitment scores rolled up into overall, section, theme, chapter, article and cluster
 figures: the weighted means the reports compare states by.
 
-The groups and their order are shared with `scoring_frame`, and the sums here run member by
-member in bank order, because the bulk path must reproduce them to the last bit.
+The sums run member by member in bank order, so the same answers give the same figures to
+the last bit however the assessment was read.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from questionnaire.domain.assessment import ItemSnapshot
 from questionnaire.domain.bank import BankCommitment, QuestionBank
-from questionnaire.domain.score_types import CommitmentScore, Dimension, RollUp
-from questionnaire.domain.scoring_rules import STATUS_NOT_APPLICABLE
+from questionnaire.domain.scoring.types import CommitmentScore, Dimension, RollUp
+from questionnaire.domain.vocabulary import STATUS_NOT_APPLICABLE
 
 OVERALL_KEY = "all"
 OVERALL_LABEL_ZH = "总体"
@@ -130,7 +130,7 @@ def _roll_up_group(
             if explain:
                 excluded.append(f"{_short_id(commitment)} (weight 0)")
         else:
-            # plain left-to-right sums: scoring_frame adds in the same order, to the last bit
+            # plain left-to-right sums in bank order: the same figures to the last bit
             numerator += score.weight * score.score
             weight_total += score.weight
             counted += 1
