@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from questionnaire.domain.answers import N_
 from questionnaire.models import utc_now
 from questionnaire.queue import RETRY_DELAYS
-from questionnaire.services import jobs, reports, retention, scoring
+from questionnaire.services import jobs, reports, retention
 from questionnaire.storage import Storage, StorageError
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,8 @@ def assemble_cross_country(self: Task, job_id: str) -> None:
 
 @shared_task(bind=True, name="scores.rescore")
 def rescore(self: Task, job_id: str) -> None:
+    from questionnaire.services import scoring  # pandas: loaded by workers, not web servers
+
     _run_job(self, job_id, lambda: scoring.run_rescore_job(_sessions(), job_id))
 
 

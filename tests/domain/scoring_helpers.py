@@ -1,7 +1,9 @@
-"""Build assessment snapshots on the real bank with just the answers a scoring test needs."""
+"""Build assessment snapshots on the real bank with just the answers a scoring test needs,
+and compare the bulk scoring path with the single one."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -16,6 +18,8 @@ from questionnaire.domain.assessment import (
 )
 from questionnaire.domain.bank import BankCommitment, QuestionBank
 from questionnaire.domain.conditions import AnswerValue
+from questionnaire.domain.scoring.frame import COMMITMENT_COLUMNS, ROLLUP_COLUMNS, FrameScores
+from questionnaire.domain.scoring.types import AssessmentScores
 
 MEASURES_TEXT = "Anti-Corruption Law 2019, arts 3-9"
 
@@ -65,3 +69,25 @@ def snapshot(
         bank=bank,
         items=tuple(items),
     )
+
+
+def missing_as_none(value: object) -> object:
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def assert_same_figures(frame: FrameScores, all_scores: list[AssessmentScores]) -> None:
+    """Every figure of the bulk path equals score_assessment's, to the last bit."""
+    commitment_rows = list(frame.commitments.itertuples(index=False))
+    expected_rows = [
+        (scores.assessment_id, *(getattr(c, name) for name in COMMITMENT_COLUMNS[1:]))
+        for scores in all_scores
+        for c in scores.commitments
+    ]
+    assert [tuple(map(missing_as_none, row)) for row in commitment_rows] == expected_rows
+    rollup_rows = list(frame.rollups.itertuples(index=False))
+    expected_rollups = [
+        (scores.assessment_id, *(getattr(r, name) for name in ROLLUP_COLUMNS[1:]))
+        for scores in all_scores
+        for r in scores.rollups
+    ]
+    assert [tuple(map(missing_as_none, row)) for row in rollup_rows] == expected_rollups

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
-from questionnaire.domain.assessment import ItemSnapshot
+from questionnaire.domain.assessment import AssessmentSnapshot, ItemSnapshot
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.scoring import ScoringError, score_assessment
+from questionnaire.domain.scoring.frame import (
+    COMMITMENT_COLUMNS,
+    ROLLUP_COLUMNS,
+    ScoringRow,
+    score_many,
+    snapshot_rows,
+)
 from questionnaire.domain.scoring.types import AssessmentScores, Dimension, Priority, ScoreBasis
-from tests.domain.scoring_helpers import commitment, item, snapshot
+from tests.domain.scoring_helpers import assert_same_figures, commitment, item, snapshot
 
 COMMIT = 3  # p3, national anti-corruption strategies: strength commit, weight 1.0
 ENCOURAGE = 11  # p11, procurement in emergencies: strength encourage, weight 0.7
@@ -378,3 +387,133 @@ def test_a_commitment_answered_twice_is_refused(bank: QuestionBank) -> None:
 def test_a_weight_below_zero_or_not_a_number_is_refused(bank: QuestionBank, weight: float) -> None:
     with pytest.raises(ScoringError, match="weight of pd2021.p3 is .*; it must be 0 or more"):
         score_one(bank, COMMIT, "yes", weight=weight)
+
+
+# the bulk path
+
+
+STATUSES = ["yes", "in_part", "no", "not_applicable", None]
+FRAMEWORKS = ["fully", "largely", "partially", "not_implemented", "not_applicable", None]
+PRACTICES = ["high", "substantial", "moderate", "low", "insufficient_evidence", None]
+
+
+def random_snapshot(bank: QuestionBank, assessment_id: int, seed: int) -> AssessmentSnapshot:
+    chooser = random.Random(seed)
+    paragraphs = [c.paragraph for c in bank.commitments]
+    chosen = chooser.sample(paragraphs, chooser.randint(1, len(paragraphs)))
+    return snapshot(
+        bank,
+        [
+            item(
+                bank,
+                paragraph,
+                chooser.choice(STATUSES),
+                measures=chooser.choice(["law", None]),
+                framework=chooser.choice(FRAMEWORKS),
+                practice=chooser.choice(PRACTICES),
+            )
+            for paragraph in chosen
+        ],
+        assessment_id,
+    )
+
+
+def test_bulk_scores_equal_single_scores_exactly(bank: QuestionBank) -> None:
+    snapshots = [
+        snapshot(
+            bank,
+            [
+                item(bank, COMMIT, "yes", framework="largely", practice="substantial"),
+                item(bank, ENCOURAGE, "in_part", measures=None),
+                item(bank, 12, "not_applicable"),
+                item(bank, 13),
+                item(bank, 16, "no", framework="partially"),
+                item(bank, NOT_ASSESSABLE, "yes"),
+            ],
+            assessment_id=7,
+        ),
+        *(
+            random_snapshot(bank, assessment_id, seed=assessment_id)
+            for assessment_id in range(8, 20)
+        ),
+    ]
+    rows = [row for s in reversed(snapshots) for row in snapshot_rows(s)]  # any order in
+    assert_same_figures(score_many(bank, rows), [score_assessment(s) for s in snapshots])
+
+
+def test_bulk_scores_accept_tuples_plain_and_categorical_frames(bank: QuestionBank) -> None:
+    rows = snapshot_rows(random_snapshot(bank, 1, seed=1))
+    plain = pd.DataFrame(rows, columns=list(ScoringRow._fields))
+    categorical = plain.astype({"commitment_id": "category", "status": "category"})
+    from_tuples = score_many(bank, [tuple(row) for row in rows])
+    for other in (score_many(bank, plain), score_many(bank, categorical)):
+        pd.testing.assert_frame_equal(other.commitments, from_tuples.commitments)
+        pd.testing.assert_frame_equal(other.rollups, from_tuples.rollups)
+
+
+def test_bulk_scores_list_columns_and_section_roll_ups(bank: QuestionBank) -> None:
+    result = score_many(
+        bank, snapshot_rows(snapshot(bank, [item(bank, 3, "yes"), item(bank, 23, "no")]))
+    )
+    assert tuple(result.commitments.columns) == COMMITMENT_COLUMNS
+    assert tuple(result.rollups.columns) == ROLLUP_COLUMNS
+    sections = result.sections()
+    assert list(sections["key"]) == ["prevention", "criminalization"]
+    assert list(sections["score"]) == [1.0, 0.0]
+
+
+def test_bulk_scores_of_no_rows_are_empty(bank: QuestionBank) -> None:
+    result = score_many(bank, [])
+    assert result.commitments.empty and result.rollups.empty
+    assert tuple(result.rollups.columns) == ROLLUP_COLUMNS
+
+
+def test_bulk_scores_treat_empty_cells_as_unanswered(bank: QuestionBank) -> None:
+    result = score_many(bank, [(1, "pd2021.p3", "", None, "", None)])
+    row = result.commitments.iloc[0]
+    assert row["basis"] == "none" and math.isnan(row["score"]) and not row["unsubstantiated"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([(1, "pd2021.p99", "yes", True, None, None)], "commitment_id 'pd2021.p99' is not one of"),
+        (
+            [(1, "pd2021.p3", "maybe", True, None, None)],
+            "status 'maybe' is not one of yes, in_part",
+        ),
+        ([(1, "pd2021.p3", "yes", True, "great", None)], "framework 'great' is not one of fully"),
+        ([(1, "pd2021.p3", "yes", True, None, "great")], "practice 'great' is not one of high"),
+        (
+            [(1, "pd2021.p3", "yes", True, None, None), (1, "pd2021.p3", "no", True, None, None)],
+            "commitment pd2021.p3 appears twice in assessment 1",
+        ),
+        ([(None, "pd2021.p3", "yes", True, None, None)], "assessment_id is empty in 1 rows"),
+        ([(1, "pd2021.p3", "yes")], r"each row needs 6 values .* got rows of \[3\]"),
+        (pd.DataFrame({"assessment_id": [1]}), "rows lack column commitment_id, status"),
+    ],
+)
+def test_bulk_scores_refuse_bad_rows(bank: QuestionBank, rows: object, message: str) -> None:
+    with pytest.raises(ScoringError, match=message):
+        score_many(bank, rows)  # type: ignore[arg-type]
+
+
+def test_bulk_rescoring_of_195_assessments_is_fast(bank: QuestionBank) -> None:
+    chooser = random.Random(195)
+    rows = [
+        (
+            a,
+            c.id,
+            chooser.choice(STATUSES),
+            chooser.random() < 0.8,
+            chooser.choice(FRAMEWORKS),
+            chooser.choice(PRACTICES),
+        )
+        for a in range(1, 196)
+        for c in bank.assessable()
+    ]
+    frame = pd.DataFrame(rows, columns=list(ScoringRow._fields)).astype(
+        {name: "category" for name in ("commitment_id", "status", "framework", "practice")}
+    )
+    result = score_many(bank, frame)  # its speed is measured by `make bench`, not here
+    assert len(result.commitments) == 195 * 71

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from questionnaire.domain.assessment import AssessmentSnapshot
 from questionnaire.domain.bank.loader import load_bank
 from questionnaire.domain.scoring import group_memberships, score_assessment
+from questionnaire.domain.scoring.frame import score_many, snapshot_rows
 from questionnaire.domain.scoring.types import AssessmentScores, Dimension, RollUp
-from tests.domain.scoring_helpers import commitment, item, snapshot
+from tests.domain.scoring_helpers import assert_same_figures, commitment, item, snapshot
 
 # hypothesis refuses function-scoped fixtures, so the real bank is loaded once here
 BANK = load_bank(Path(__file__).resolve().parents[2] / "question_bank")
@@ -171,6 +172,16 @@ def test_scaling_every_weight_leaves_roll_ups_unchanged(
             assert after[key].score is None
         else:
             assert math.isclose(after[key].score, rollup.score, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(answers(), min_size=1, max_size=4))
+def test_bulk_path_gives_the_same_figures(assessments: list[list[Answer]]) -> None:
+    snapshots = [
+        replace(build(given_answers), id=number) for number, given_answers in enumerate(assessments)
+    ]
+    rows = [row for s in snapshots for row in snapshot_rows(s)]
+    assert_same_figures(score_many(BANK, rows), [score_assessment(s) for s in snapshots])
 
 
 @EXAMPLES
