@@ -32,7 +32,13 @@ from questionnaire.domain.review_coverage import (
     rating_fingerprint,
 )
 from questionnaire.domain.text import control_character
-from questionnaire.domain.workflow import REVIEWABLE, TransitionError, find_transition
+from questionnaire.domain.workflow import (
+    REVIEWABLE,
+    Transition,
+    TransitionError,
+    available_transitions,
+    find_transition,
+)
 from questionnaire.models import (
     Assessment,
     AssessmentItem,
@@ -47,11 +53,12 @@ from questionnaire.models import (
     User,
     utc_now,
 )
-from questionnaire.services import access
+from questionnaire.services import access, reports
 from questionnaire.services.accounts import Actor
 from questionnaire.services.answers import already_saved
 from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 from questionnaire.services.workflow import transition
 
 MAX_TEXT = 8000
@@ -122,12 +129,12 @@ def assignments(session: Session, assessment: Assessment) -> list[ReviewerAssign
 
 def assign_reviewer(session: Session, actor: User, assessment: Assessment, reviewer: User) -> None:
     """Assign a governmental expert; at most two reviewing states, one from the same group."""
-    add_assignment(session, actor, assessment, reviewer)
-    session.commit()
+    with transaction(session):
+        add_assignment(session, actor, assessment, reviewer)
 
 
 def add_assignment(session: Session, actor: User, assessment: Assessment, reviewer: User) -> None:
-    """`assign_reviewer` without the commit, for callers that own a larger transaction."""
+    """`assign_reviewer` as a step of a caller's larger transaction; it never commits."""
     if actor.role is not Role.SECRETARIAT:
         raise access.NotAllowed("only the secretariat assigns reviewers")
     if reviewer.role is not Role.REVIEWER or not reviewer.active:
@@ -183,16 +190,16 @@ def unassign_reviewer(
     )
     if assignment is None:
         raise access.NotFound(f"assignment of reviewer {reviewer_id}")
-    record(
-        session,
-        Actor.of(actor),
-        "reviewer.unassigned",
-        assessment,
-        {"reviewer": assignment.reviewer.email},
-    )
-    session.delete(assignment)
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        record(
+            session,
+            Actor.of(actor),
+            "reviewer.unassigned",
+            assessment,
+            {"reviewer": assignment.reviewer.email},
+        )
+        session.delete(assignment)
+        mark_changed(session, assessment.id)
 
 
 def _require_reviewer(session: Session, user: User, assessment: Assessment) -> None:
@@ -222,14 +229,14 @@ def save_rating(
 ) -> ItemReview:
     """Rate one commitment (the command line and the demo; pages use `save_review`)."""
     _require_reviewer(session, user, assessment)
-    review = _apply_rating(
-        session,
-        user,
-        item,
-        RatingInput(framework, practice, observations, unrated_reason, base=None),
-    )
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        review = _apply_rating(
+            session,
+            user,
+            item,
+            RatingInput(framework, practice, observations, unrated_reason, base=None),
+        )
+        mark_changed(session, assessment.id)
     return review or _existing_review(session, item)
 
 
@@ -359,9 +366,9 @@ def add_finding(
     """Record one finding (the command line and the demo; pages use `save_review`)."""
     _require_reviewer(session, user, assessment)
     _check_finding(new, technical_assistance_types)
-    finding = _apply_finding(session, user, assessment, item, new)
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        finding = _apply_finding(session, user, assessment, item, new)
+        mark_changed(session, assessment.id)
     return finding
 
 
@@ -433,26 +440,26 @@ def remove_finding(
     """Hide a finding from pages and reports; the row and the audit keep its full text."""
     finding = _finding(session, item, finding_id)
     access.require_finding_removal(session, user, assessment, finding)
-    finding.deleted_at = utc_now()
-    finding.deleted_by_id = user.id
-    record(
-        session,
-        Actor.of(user),
-        "finding.removed",
-        finding,
-        {
-            "kind": finding.kind.value,
-            "text": finding.text,
-            "recommendation": finding.recommendation,
-            "recommendation_id": finding.recommendation_id,
-            "technical_assistance_type": finding.technical_assistance_type,
-            "already_provided": finding.already_provided,
-            "provided_by": finding.provided_by,
-            "author_id": finding.author_id,
-        },
-    )
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        finding.deleted_at = utc_now()
+        finding.deleted_by_id = user.id
+        record(
+            session,
+            Actor.of(user),
+            "finding.removed",
+            finding,
+            {
+                "kind": finding.kind.value,
+                "text": finding.text,
+                "recommendation": finding.recommendation,
+                "recommendation_id": finding.recommendation_id,
+                "technical_assistance_type": finding.technical_assistance_type,
+                "already_provided": finding.already_provided,
+                "provided_by": finding.provided_by,
+                "author_id": finding.author_id,
+            },
+        )
+        mark_changed(session, assessment.id)
 
 
 def _finding(session: Session, item: AssessmentItem, finding_id: int) -> FindingRecord:
@@ -475,12 +482,13 @@ def set_follow_up(
         raise access.NotFound(f"finding {finding_id}")
     finding = _finding(session, item, finding_id)  # a removed finding is not followed up
     try:
-        finding.follow_up = FollowUpStatus(status)
+        follow_up = FollowUpStatus(status)
     except ValueError:
         raise ReviewError("choose a follow-up status from the list") from None
-    record(session, Actor.of(user), "finding.follow_up", finding, {"status": status})
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        finding.follow_up = follow_up
+        record(session, Actor.of(user), "finding.follow_up", finding, {"status": status})
+        mark_changed(session, assessment.id)
 
 
 def findings_of(session: Session, item: AssessmentItem) -> list[FindingRecord]:
@@ -496,12 +504,17 @@ def findings_of(session: Session, item: AssessmentItem) -> list[FindingRecord]:
 def ask_clarification(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem, question: str
 ) -> Clarification:
-    """Ask the state party one question (the demo; pages use `save_review`)."""
+    """Ask the state party one question (the demo; pages use `save_review`).
+
+    The question and the move to "clarification requested" are one transaction: a question
+    is never stored without the status that lets the state party answer it.
+    """
     _require_reviewer(session, user, assessment)
     _check_question(question)
-    clarification = _apply_question(session, user, item, question)
-    mark_changed(session, assessment.id)
-    _commit_asking(session, user, assessment, item)
+    with transaction(session):
+        clarification = _apply_question(session, user, item, question)
+        mark_changed(session, assessment.id)
+        _request_clarification(session, user, assessment, item)
     return clarification
 
 
@@ -524,12 +537,11 @@ def _apply_question(
     return clarification
 
 
-def _commit_asking(
+def _request_clarification(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem
 ) -> None:
-    """Commit, moving the assessment to "clarification requested" in the same transaction."""
+    """Move the assessment to "clarification requested", within the caller's transaction."""
     if assessment.status is WorkflowStatus.CLARIFICATION_REQUESTED:
-        session.commit()
         return
     transition(
         session,
@@ -559,12 +571,12 @@ def answer_clarification(
     answer = answer.strip()
     if not answer or len(answer) > MAX_TEXT:
         raise ReviewError(f"write the answer (at most {MAX_TEXT} characters)")
-    clarification.answer = answer
-    clarification.answered_by_id = user.id
-    clarification.answered_at = utc_now()
-    record(session, Actor.of(user), "clarification.answered", clarification, {"item": item.id})
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        clarification.answer = answer
+        clarification.answered_by_id = user.id
+        clarification.answered_at = utc_now()
+        record(session, Actor.of(user), "clarification.answered", clarification, {"item": item.id})
+        mark_changed(session, assessment.id)
 
 
 def open_clarifications(session: Session, assessment: Assessment) -> int:
@@ -600,9 +612,9 @@ def add_comment(
     if not allowed:
         raise access.NotAllowed("only the state party, its reviewers and the secretariat comment")
     _check_comment(body)
-    comment = _apply_comment(session, user, item, body)
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        comment = _apply_comment(session, user, item, body)
+        mark_changed(session, assessment.id)
     return comment
 
 
@@ -641,14 +653,19 @@ def set_publication_consent(
     if user.role is not Role.SECRETARIAT:
         raise access.NotAllowed("only the secretariat records publication consent")
     try:
-        assessment.publication_consent = PublicationConsent(consent)
+        chosen = PublicationConsent(consent)
     except ValueError:
         raise ReviewError("choose a publication consent from the list") from None
-    record(
-        session, Actor.of(user), "assessment.publication_consent", assessment, {"consent": consent}
-    )
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        assessment.publication_consent = chosen
+        record(
+            session,
+            Actor.of(user),
+            "assessment.publication_consent",
+            assessment,
+            {"consent": consent},
+        )
+        mark_changed(session, assessment.id)
 
 
 def open_draft_to_reviewers(
@@ -658,16 +675,16 @@ def open_draft_to_reviewers(
     access.require_secretariat(user, N_("Only the secretariat opens a draft to its reviewers."))
     if assessment.reviewers_see_drafts == opened:
         return
-    assessment.reviewers_see_drafts = opened
-    record(
-        session,
-        Actor.of(user),
-        "assessment.reviewers_see_drafts",
-        assessment,
-        {"opened": opened, "status": assessment.status.value},
-    )
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        assessment.reviewers_see_drafts = opened
+        record(
+            session,
+            Actor.of(user),
+            "assessment.reviewers_see_drafts",
+            assessment,
+            {"opened": opened, "status": assessment.status.value},
+        )
+        mark_changed(session, assessment.id)
 
 
 def send_clarifications(session: Session, user: User, assessment: Assessment) -> None:
@@ -676,6 +693,65 @@ def send_clarifications(session: Session, user: User, assessment: Assessment) ->
     if remaining:
         raise access.NotAllowed(f"{remaining} question(s) of the reviewers are still unanswered")
     transition(session, user, assessment, WorkflowStatus.ANSWERED)
+
+
+def take_step(
+    session: Session, user: User, assessment: Assessment, target: WorkflowStatus, note: str = ""
+) -> None:
+    """Take a workflow step of the overview page's buttons, then queue the reports it calls for.
+
+    The step commits on its own; the prebuilt reports are queued after it, as their job
+    must not be sent for a step that was rolled back.
+    """
+    if target is WorkflowStatus.ANSWERED:
+        send_clarifications(session, user, assessment)
+    else:
+        transition(session, user, assessment, target, note=note)
+    if target in reports.PREBUILT_AT:
+        reports.prebuild_country_reports(session, user, assessment)
+
+
+@dataclass(frozen=True)
+class ReviewPanel:
+    """What the overview page shows of the review: reviewers, candidates, next steps."""
+
+    assignments: list[ReviewerAssignment]
+    candidates: list[User]
+    steps: list[Transition]
+    consents: list[PublicationConsent]
+    open_clarifications: int
+    answers_readable: bool
+
+
+def review_panel(session: Session, user: User, assessment: Assessment) -> ReviewPanel:
+    """The review part of the overview page, as `user` may see and act on it."""
+    assigned = assignments(session, assessment)
+    candidates: list[User] = []
+    if user.role is Role.SECRETARIAT:
+        taken = {a.reviewer_id for a in assigned}
+        candidates = [
+            candidate
+            for candidate in session.scalars(
+                select(User)
+                .where(User.role == Role.REVIEWER, User.active.is_(True))
+                .order_by(User.state_party_code, User.name)
+            )
+            if candidate.id not in taken
+            and candidate.state_party_code != assessment.state_party_code
+        ]
+    steps = [
+        t
+        for t in available_transitions(assessment.status, user.role.value)
+        if user.role is not Role.CONTRIBUTOR
+    ]
+    return ReviewPanel(
+        assignments=assigned,
+        candidates=candidates,
+        steps=steps,
+        consents=list(PublicationConsent),
+        open_clarifications=open_clarifications(session, assessment),
+        answers_readable=access.may_read_answers(session, user, assessment),
+    )
 
 
 @dataclass(frozen=True)
@@ -730,47 +806,42 @@ def save_review(
     if submission.request_id and already_saved(session, user, assessment, submission.request_id):
         return ReviewSaved(repeated=True)
     try:
-        if submission.request_id:
-            session.add(
-                SaveRequest(
-                    request_id=submission.request_id,
-                    assessment_id=assessment.id,
-                    item_id=item.id,
-                    user_id=user.id,
+        with transaction(session):
+            if submission.request_id:
+                session.add(
+                    SaveRequest(
+                        request_id=submission.request_id,
+                        assessment_id=assessment.id,
+                        item_id=item.id,
+                        user_id=user.id,
+                    )
                 )
+                session.flush()
+            rating = (
+                _apply_rating(session, user, item, submission.rating)
+                if submission.rating is not None
+                else None
             )
-            session.flush()
-        rating = (
-            _apply_rating(session, user, item, submission.rating)
-            if submission.rating is not None
-            else None
-        )
-        finding = (
-            _apply_finding(session, user, assessment, item, submission.finding)
-            if submission.finding is not None
-            else None
-        )
-        comment = (
-            _apply_comment(session, user, item, submission.comment)
-            if submission.comment is not None
-            else None
-        )
-        clarification = (
-            _apply_question(session, user, item, submission.question)
-            if submission.question is not None
-            else None
-        )
-        mark_changed(session, assessment.id)
-        if clarification is not None:
-            _commit_asking(session, user, assessment, item)
-        else:
-            session.commit()
-    except IntegrityError:
-        session.rollback()  # the same page, saved by a concurrent second click
+            finding = (
+                _apply_finding(session, user, assessment, item, submission.finding)
+                if submission.finding is not None
+                else None
+            )
+            comment = (
+                _apply_comment(session, user, item, submission.comment)
+                if submission.comment is not None
+                else None
+            )
+            clarification = (
+                _apply_question(session, user, item, submission.question)
+                if submission.question is not None
+                else None
+            )
+            mark_changed(session, assessment.id)
+            if clarification is not None:
+                _request_clarification(session, user, assessment, item)
+    except IntegrityError:  # rolled back: the same page, saved by a concurrent second click
         return ReviewSaved(repeated=True)
-    except Exception:
-        session.rollback()
-        raise
     return ReviewSaved(rating, finding, clarification, comment)
 
 
@@ -920,35 +991,39 @@ def complete_review(
                 count=MAX_REASON,
             )
         cleaned[commitment_id] = reason.strip()
-    for commitment_id, reason in cleaned.items():
-        item = items[commitment_id]
-        review = review_of(session, item)
-        if review is None and not reason:
-            continue
-        review = review or ItemReview(item_id=item.id)
-        if (review.unrated_reason or "") == reason:
-            continue
-        review.unrated_reason = reason
-        review.updated_at = utc_now()
-        if review.framework is None and review.practice is None:
-            review.updated_by_id = user.id
-        session.add(review)
+    # One commit: the reasons given are kept even when the review cannot be completed yet,
+    # so they are there for the next attempt.
+    with transaction(session):
+        for commitment_id, reason in cleaned.items():
+            item = items[commitment_id]
+            review = review_of(session, item)
+            if review is None and not reason:
+                continue
+            review = review or ItemReview(item_id=item.id)
+            if (review.unrated_reason or "") == reason:
+                continue
+            review.unrated_reason = reason
+            review.updated_at = utc_now()
+            if review.framework is None and review.practice is None:
+                review.updated_by_id = user.id
+            session.add(review)
+            session.flush()
+            record(session, Actor.of(user), "review.unrated_reason", item, {"reason": reason})
         session.flush()
-        record(session, Actor.of(user), "review.unrated_reason", item, {"reason": reason})
-    session.flush()
-    result = coverage(session, assessment)
+        result = coverage(session, assessment)
+        if result.complete:
+            transition(
+                session,
+                user,
+                assessment,
+                WorkflowStatus.REVIEW_COMPLETED,
+                note=f"{result.rated} of {result.total} commitments rated, "
+                f"{len(result.with_reason)} with a reason",
+            )
+        else:
+            mark_changed(session, assessment.id)
     if not result.complete:
-        mark_changed(session, assessment.id)
-        session.commit()  # the reasons given are kept for the next attempt
         raise ReviewIncomplete(result)
-    transition(
-        session,
-        user,
-        assessment,
-        WorkflowStatus.REVIEW_COMPLETED,
-        note=f"{result.rated} of {result.total} commitments rated, "
-        f"{len(result.with_reason)} with a reason",
-    )
     return result
 
 

@@ -74,15 +74,13 @@ def overview(assessment_id: int) -> str:
     assessment = access.get_assessment(session, current_user, assessment_id)
     listed = _overview_filter()
     view = questionnaires.overview(session, current_user, assessment, listed)
-    from questionnaire.web.reviews import review_panel
-
     return render_template(
         "assessments/overview.html",
         assessment=assessment,
         view=view,
         listed=listed,
         filters=list(ItemFilter),
-        panel=review_panel(assessment.id),
+        panel=reviews.review_panel(session, current_user, assessment),
     )
 
 
