@@ -33,6 +33,7 @@ from questionnaire.services.access import require_answer_editing
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import bank_for, mark_changed
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 
 
 @dataclass(frozen=True)
@@ -94,27 +95,41 @@ def save_answers(
         return _duplicate(session, item, errors)
 
     now = utc_now()
-    if request_id:
-        session.add(
-            SaveRequest(
-                request_id=request_id,
-                assessment_id=assessment.id,
-                item_id=item.id,
-                user_id=user.id,
+    try:
+        with transaction(session):
+            if request_id:
+                session.add(
+                    SaveRequest(
+                        request_id=request_id,
+                        assessment_id=assessment.id,
+                        item_id=item.id,
+                        user_id=user.id,
+                    )
+                )
+                try:
+                    session.flush()
+                except IntegrityError:
+                    raise _AppliedConcurrently from None
+            saved, conflicts = apply_values(
+                session,
+                user,
+                assessment,
+                item,
+                commitment,
+                parsed,
+                base_versions,
+                now,
+                source,
+                request_id,
             )
-        )
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()  # the same request, applied by a concurrent retry
-            return _duplicate(session, item, errors)
-
-    saved, conflicts = apply_values(
-        session, user, assessment, item, commitment, parsed, base_versions, now, source, request_id
-    )
-    session.commit()
+    except _AppliedConcurrently:  # rolled back: the same request, applied by a retry
+        return _duplicate(session, item, errors)
     versions = {qid: row.version for qid, row in current_answers(session, item.id).items()}
     return SaveResult(saved, conflicts, versions, now, errors=errors)
+
+
+class _AppliedConcurrently(Exception):
+    """A concurrent retry of the same save request claimed its id first."""
 
 
 def already_saved(session: Session, user: User, assessment: Assessment, request_id: str) -> bool:

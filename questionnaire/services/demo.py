@@ -44,9 +44,10 @@ from questionnaire.models import (
 from questionnaire.services import evidence, questionnaires, reviews, workflow
 from questionnaire.services.accounts import SYSTEM, create_user, find_user, hash_password
 from questionnaire.services.answers import apply_values, current_answers, save_answers
-from questionnaire.services.assessments import bank_for, create_assessment
+from questionnaire.services.assessments import bank_for, open_assessment
 from questionnaire.services.bank_store import latest_version, load_bank_version
 from questionnaire.services.state_parties import load_state_parties_into
+from questionnaire.services.transactions import transaction
 
 S = WorkflowStatus
 MAX_COUNTRIES = 195
@@ -167,10 +168,10 @@ def generate_demo(session: Session, request: DemoRequest) -> DemoSummary:
 
 
 def _load_reference_data(session: Session, bank_dir: Path) -> None:
-    load_state_parties_into(session)
-    if latest_version(session) is None:
-        load_bank_version(session, read_bank_files(bank_dir), SYSTEM)
-    session.commit()
+    with transaction(session):
+        load_state_parties_into(session)
+        if latest_version(session) is None:
+            load_bank_version(session, read_bank_files(bank_dir), SYSTEM)
 
 
 def choose_countries(groups: Mapping[str, str], count: int, seed: int) -> list[str]:
@@ -209,14 +210,14 @@ class _Accounts:
         self.session = session
         self.summary = summary
         self._ids: dict[str, int] = {}
-        for account in base_accounts:
-            self._ensure(account, password)
+        with transaction(session):
+            for account in base_accounts:
+                self._ensure(account, password)
         # Hashing is slow by design; one hash serves every generated account, which all
         # share the demo password anyway.
         self._shared_hash = hash_password(password)
         self._secretariat = next(a.email for a in base_accounts if a.role is Role.SECRETARIAT)
         self._by_state = {(a.role, a.state_party_code): a.email for a in base_accounts}
-        session.commit()
 
     def _ensure(self, account: DemoAccount, password: str | None) -> int:
         user = find_user(self.session, account.email)
@@ -299,7 +300,7 @@ class _Country:
 
     def build(self, status: S) -> None:
         secretariat = self.accounts.secretariat()
-        self.assessment = create_assessment(
+        self.assessment = open_assessment(
             self.session,
             secretariat,
             state_party_code=self.state.code,
@@ -307,7 +308,6 @@ class _Country:
             scope=Scope(),
             due_date=dt.date(self.year, 9, 30),
         )
-        self.session.commit()
         self.bank = bank_for(self.assessment)
         self.reviewers = [
             self.accounts.member(Role.REVIEWER, self.states[code])
@@ -362,19 +362,27 @@ class _Country:
         """Fill the questionnaire in one transaction through `apply_values`."""
         share = 1.0 if complete else self.rng.uniform(0.25, 0.75)
         now = utc_now()
-        for item in self.assessment.items:
-            if self.rng.random() >= share:
-                continue
-            commitment = self.bank.commitment(item.commitment_id)
-            values = answers_for(self.rng, commitment, self._context())
-            if not complete and self.rng.random() < 0.3:
-                values = _leave_unfinished(self.rng, commitment, values)
-            author = self.focal_point if self.rng.random() < 0.5 else self.contributor
-            apply_values(
-                self.session, author, self.assessment, item, commitment, values, {}, now, "online"
-            )
-            self.filled.append(_Filled(item, commitment, values))
-        self.session.commit()
+        with transaction(self.session):
+            for item in self.assessment.items:
+                if self.rng.random() >= share:
+                    continue
+                commitment = self.bank.commitment(item.commitment_id)
+                values = answers_for(self.rng, commitment, self._context())
+                if not complete and self.rng.random() < 0.3:
+                    values = _leave_unfinished(self.rng, commitment, values)
+                author = self.focal_point if self.rng.random() < 0.5 else self.contributor
+                apply_values(
+                    self.session,
+                    author,
+                    self.assessment,
+                    item,
+                    commitment,
+                    values,
+                    {},
+                    now,
+                    "online",
+                )
+                self.filled.append(_Filled(item, commitment, values))
 
     def _context(self) -> AnswerContext:
         return AnswerContext(self.state.code, self.language, self.year, self.profile)

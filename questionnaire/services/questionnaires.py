@@ -20,6 +20,7 @@ from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import bank_for, items_of, mark_changed, progress_of
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 from questionnaire.services.workflow import transition
 
 
@@ -222,10 +223,10 @@ def mark_follow_up(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem, marked: bool
 ) -> None:
     access.require_answer_editing(user, assessment)
-    item.follow_up = marked
-    record(session, Actor.of(user), "item.follow_up", item, {"marked": marked})
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        item.follow_up = marked
+        record(session, Actor.of(user), "item.follow_up", item, {"marked": marked})
+        mark_changed(session, assessment.id)
 
 
 def submit(session: Session, user: User, assessment: Assessment) -> None:

@@ -90,3 +90,29 @@ def test_the_session_type_and_database_errors_may_be_named() -> None:
         "    return session.get(User, 1)\n"
     )
     assert faults(source) == []
+
+
+# Where a transaction may end: the one rule, and the database plumbing below the services
+# (the readiness probe's rolled-back write, ANALYZE after a bulk load).
+TRANSACTION_OWNERS = frozenset({"services/transactions.py", "database.py"})
+
+
+def _ends_transactions(source: str) -> list[int]:
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("commit", "rollback")
+    ]
+
+
+def test_only_the_transaction_rule_commits_or_rolls_back() -> None:
+    """Helpers never commit: a use case's work lands in one commit, or none."""
+    found = {
+        module.relative_to(PACKAGE).as_posix(): lines
+        for module in sorted(PACKAGE.rglob("*.py"))
+        if module.relative_to(PACKAGE).as_posix() not in TRANSACTION_OWNERS
+        and (lines := _ends_transactions(module.read_text(encoding="utf-8")))
+    }
+    assert found == {}, "use `with transaction(session):` from questionnaire.services"
