@@ -968,7 +968,8 @@ def complete_review(
 
     `reasons` maps commitment ids to the reviewers' reason for leaving them unrated. Valid
     reasons are stored whether or not the review can be completed yet, so nothing typed is
-    lost; `ReviewIncomplete` then lists what still needs a rating or a reason.
+    lost; `ReviewIncomplete` then lists what still needs a rating or a reason. Once
+    completed, the country reports are queued to be built.
     """
     if not access.is_assigned_reviewer(session, user, assessment):
         raise access.NotFound(f"assessment {assessment.id}")
@@ -1024,11 +1025,15 @@ def complete_review(
             mark_changed(session, assessment.id)
     if not result.complete:
         raise ReviewIncomplete(result)
+    reports.prebuild_country_reports(session, user, assessment)  # after the commit
     return result
 
 
 def finalize(session: Session, user: User, assessment: Assessment) -> Coverage:
-    """The secretariat finalizes a completed review; the coverage goes into the record."""
+    """The secretariat finalizes a completed review; the coverage goes into the record.
+
+    The country reports are then queued to be built, after the commit.
+    """
     access.require_secretariat(user, N_("Only the secretariat finalizes an assessment."))
     _require_step(user, assessment, WorkflowStatus.FINALIZED)
     result = coverage(session, assessment)
@@ -1041,4 +1046,5 @@ def finalize(session: Session, user: User, assessment: Assessment) -> Coverage:
         note=f"{result.rated} of {result.total} commitments rated"
         + (f"; reviewers without any activity: {inactive}" if inactive else ""),
     )
+    reports.prebuild_country_reports(session, user, assessment)
     return result

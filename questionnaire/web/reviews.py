@@ -23,7 +23,7 @@ from questionnaire.domain.review_coverage import MAX_REASON, ReviewFilter
 from questionnaire.domain.workflow import available_transitions
 from questionnaire.extensions import db_session
 from questionnaire.models import Assessment, AssessmentItem, ItemReview, Role, User
-from questionnaire.services import access, answers, evidence, questionnaires, reports, reviews
+from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.assessments import bank_for
 from questionnaire.services.reviews import NewFinding, ReviewError
 from questionnaire.web.i18n import current_language, request_translations
@@ -364,7 +364,6 @@ def complete(assessment_id: int) -> str | Response | tuple[str, int]:
         flash(_("Not possible: %(reason)s", reason=_reason(refusal)), "error")
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     flash(_("The review is completed. The secretariat can now finalize it."), "info")
-    reports.prebuild_country_reports(session, current_user, assessment)
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
 
 
@@ -409,7 +408,6 @@ def finalize(assessment_id: int) -> str | Response | tuple[str, int]:
             flash(_("Not possible: %(reason)s", reason=_reason(refusal)), "error")
             return redirect(url_for("assessments.overview", assessment_id=assessment.id))
         flash(_("The assessment is finalized. Its country reports are being prepared."), "info")
-        reports.prebuild_country_reports(session, current_user, assessment)
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     return _render_finalize(assessment)
 
