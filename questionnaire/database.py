@@ -104,6 +104,11 @@ def accepts_writes(engine: Engine) -> None:
             transaction.rollback()
 
 
+def ping(session: Session) -> None:
+    """Ask the database the simplest question; raises when it does not answer (liveness)."""
+    session.execute(text("SELECT 1"))
+
+
 def check_connection(engine: Engine) -> None:
     """Fail with one sentence when the database does not answer."""
     try:

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from questionnaire.extensions import database
 from questionnaire.models import Role
-from questionnaire.services.accounts import AccountError, Actor, create_user, find_user
+from questionnaire.services.accounts import AccountError, Actor, create_account, find_user
 
 group = AppGroup("users", help="Accounts.")
 CLI_ACTOR = Actor("command line")
@@ -36,7 +36,7 @@ def create(email: str, name: str, role: str, state: str | None, password: str) -
     """Create an account with a password."""
     with database().sessions() as session:
         try:
-            create_user(
+            create_account(
                 session,
                 CLI_ACTOR,
                 email=email,
@@ -47,7 +47,6 @@ def create(email: str, name: str, role: str, state: str | None, password: str) -
             )
         except AccountError as error:
             raise click.ClickException(str(error)) from None
-        session.commit()
     click.echo(f"created {role} account {email}")
 
 
@@ -63,7 +62,7 @@ def demo() -> None:
         for email, name, role, state in DEMO_ACCOUNTS:
             if find_user(session, email) is None:
                 try:
-                    create_user(
+                    create_account(
                         session,
                         CLI_ACTOR,
                         email=email,
@@ -74,7 +73,6 @@ def demo() -> None:
                     )
                 except AccountError as error:
                     raise click.ClickException(str(error)) from None
-        session.commit()
     click.echo(f"Demo log-ins (password for all: {password}):")
     for email, name, role, _state in DEMO_ACCOUNTS:
         click.echo(f"  {role.value:<12} {email:<28} {name}")

@@ -13,11 +13,7 @@ from questionnaire.domain.bank.export import write_bank_json, write_bank_workboo
 from questionnaire.domain.bank.loader import BankError, build_bank, read_bank_files
 from questionnaire.extensions import database
 from questionnaire.services.accounts import Actor
-from questionnaire.services.bank_store import (
-    BankVersionError,
-    latest_question_bank,
-    load_bank_version,
-)
+from questionnaire.services.bank_store import BankVersionError, latest_question_bank, load_bank
 from questionnaire.services.scoring import queue_rescore
 
 group = AppGroup("bank", help="Validate, load and export the question bank.")
@@ -50,10 +46,9 @@ def load(path: str | None) -> None:
     """Load the bank into the database; loading the same version again changes nothing."""
     with database().sessions() as session:
         try:
-            result = load_bank_version(session, read_bank_files(_bank_dir(path)), CLI_ACTOR)
+            result = load_bank(session, read_bank_files(_bank_dir(path)), CLI_ACTOR)
         except (BankError, BankVersionError) as error:
             raise click.ClickException(str(error)) from None
-        session.commit()
         row = result.version
         if result.created:
             click.echo(

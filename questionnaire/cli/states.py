@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from questionnaire.extensions import database
-from questionnaire.services.state_parties import load_state_parties_into
+from questionnaire.services.state_parties import update_state_parties
 
 group = AppGroup("states", help="State parties and regional groups.")
 
@@ -15,6 +15,5 @@ group = AppGroup("states", help="State parties and regional groups.")
 def load() -> None:
     """Insert or update the 195 state parties (idempotent)."""
     with database().sessions() as session:
-        added, updated = load_state_parties_into(session)
-        session.commit()
+        added, updated = update_state_parties(session)
     click.echo(f"state parties: {added} added, {updated} updated")

@@ -8,6 +8,7 @@ from questionnaire.demo.country import AnsweredItem, CountryDemo
 from questionnaire.models import utc_now
 from questionnaire.services import evidence
 from questionnaire.services.answers import apply_values, current_answers, save_answers
+from questionnaire.services.transactions import transaction
 
 UNFINISHED_SHARE = 0.3  # of the commitments answered in a draft, those left half done
 EVIDENCE_SHARE = 0.12  # of the commitments implemented at least in part, those with a link
@@ -18,27 +19,27 @@ def fill_questionnaire(country: CountryDemo, complete: bool) -> None:
     rng = country.rng
     share = 1.0 if complete else rng.uniform(0.25, 0.75)
     now = utc_now()
-    for item in country.assessment.items:
-        if rng.random() >= share:
-            continue
-        commitment = country.bank.commitment(item.commitment_id)
-        values = answers_for(rng, commitment, country.answer_context())
-        if not complete and rng.random() < UNFINISHED_SHARE:
-            values = leave_unfinished(rng, commitment, values)
-        author = country.focal_point if rng.random() < 0.5 else country.contributor
-        apply_values(
-            country.session,
-            author,
-            country.assessment,
-            item,
-            commitment,
-            values,
-            {},
-            now,
-            "online",
-        )
-        country.answered.append(AnsweredItem(item, commitment, values))
-    country.session.commit()
+    with transaction(country.session):
+        for item in country.assessment.items:
+            if rng.random() >= share:
+                continue
+            commitment = country.bank.commitment(item.commitment_id)
+            values = answers_for(rng, commitment, country.answer_context())
+            if not complete and rng.random() < UNFINISHED_SHARE:
+                values = leave_unfinished(rng, commitment, values)
+            author = country.focal_point if rng.random() < 0.5 else country.contributor
+            apply_values(
+                country.session,
+                author,
+                country.assessment,
+                item,
+                commitment,
+                values,
+                {},
+                now,
+                "online",
+            )
+            country.answered.append(AnsweredItem(item, commitment, values))
 
 
 def add_evidence(country: CountryDemo) -> None:

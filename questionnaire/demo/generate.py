@@ -47,9 +47,10 @@ from questionnaire.models import (
 )
 from questionnaire.services import questionnaires, reviews, workflow
 from questionnaire.services.accounts import SYSTEM
-from questionnaire.services.assessments import assessment_question_bank, create_assessment
+from questionnaire.services.assessments import assessment_question_bank, open_assessment
 from questionnaire.services.bank_store import latest_bank_version, load_bank_version
 from questionnaire.services.state_parties import load_state_parties_into
+from questionnaire.services.transactions import transaction
 
 MAX_COUNTRIES = 195
 # Countries take the statuses in this order, so any eight include every status, and the
@@ -157,10 +158,10 @@ def generate_demo(session: Session, request: DemoRequest) -> DemoSummary:
 
 
 def _load_reference_data(session: Session, bank_dir: Path) -> None:
-    load_state_parties_into(session)
-    if latest_bank_version(session) is None:
-        load_bank_version(session, read_bank_files(bank_dir), SYSTEM)
-    session.commit()
+    with transaction(session):
+        load_state_parties_into(session)
+        if latest_bank_version(session) is None:
+            load_bank_version(session, read_bank_files(bank_dir), SYSTEM)
 
 
 def _start_country(
@@ -177,7 +178,7 @@ def _start_country(
     profile = rng.uniform(0.3, 0.9)
     state = states[code]
     secretariat = accounts.secretariat()
-    assessment = create_assessment(
+    assessment = open_assessment(
         session,
         secretariat,
         state_party_code=code,
@@ -185,7 +186,6 @@ def _start_country(
         scope=Scope(),
         due_date=dt.date(request.review_year, 9, 30),
     )
-    session.commit()
     reviewers = [
         accounts.member(Role.REVIEWER, states[reviewing])
         for reviewing in reviewing_states(

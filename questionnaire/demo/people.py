@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from questionnaire.models import Role, User
 from questionnaire.services import access
 from questionnaire.services.accounts import SYSTEM, create_user, find_user, hash_password
+from questionnaire.services.transactions import transaction
 
 FIRST_COUNTRY = "CHN"
 GROUP_ORDER = (
@@ -100,8 +101,9 @@ class DemoAccounts:
         self.session = session
         self.created = 0
         self._ids: dict[str, int] = {}
-        for account in base_accounts:
-            self._ensure(account, password)
+        with transaction(session):
+            for account in base_accounts:
+                self._ensure(account, password)
         # Hashing is slow by design; one hash serves every generated account, which all
         # share the demo password anyway.
         self._shared_hash = hash_password(password)
@@ -112,7 +114,6 @@ class DemoAccounts:
             for a in base_accounts
             if access.is_reviewer(a) and a.state_party_code
         )
-        session.commit()
 
     def _ensure(self, account: DemoAccount, password: str | None) -> int:
         user = find_user(self.session, account.email)

@@ -1,8 +1,10 @@
 """Accounts: creation, passwords, session generations, and the secretariat's management.
 
 The one-time links with which invited people set their first password are in `invitations`.
-Functions take the session and the acting person as arguments and leave the commit to the
-caller, so the change and its audit record land in one transaction.
+Functions take the session and the acting person as arguments. The use cases (creating an
+account, disabling, re-assigning, logging out, choosing a language) commit once, with the
+change and its audit record together (see `transactions`); the building blocks they share
+(`create_user`, `end_sessions`, `change_password`) never commit.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from questionnaire.models import Role, StateParty, User, utc_now
 from questionnaire.services import access
 from questionnaire.services.access import NotFound
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile).
 _hasher = PasswordHasher()
@@ -92,6 +95,7 @@ def create_user(
     state_party_code: str | None = None,
     password: str | None = None,
 ) -> User:
+    """A new account, within the caller's transaction (`create_account` commits it)."""
     email = normalize_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError(f"{email!r} is not an e-mail address")
@@ -122,6 +126,29 @@ def create_user(
         {"role": role.value, "state_party": user.state_party_code},
     )
     return user
+
+
+def create_account(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    state_party_code: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Create one account (the command line); commits."""
+    with transaction(session):
+        return create_user(
+            session,
+            actor,
+            email=email,
+            name=name,
+            role=role,
+            state_party_code=state_party_code,
+            password=password,
+        )
 
 
 def _checked_state_party(session: Session, role: Role, state_party_code: str | None) -> str | None:
@@ -156,6 +183,18 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def end_sessions(session: Session, user: User) -> None:
     """Make every session cookie issued so far useless (log-out, password change)."""
     user.session_generation += 1
+
+
+def log_out(session: Session, user: User) -> None:
+    """End every session of `user`, this one included; commits."""
+    with transaction(session):
+        end_sessions(session, user)
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    """Remember the language `user` chose, for their next log-in; commits."""
+    with transaction(session):
+        user.language = language
 
 
 def change_password(
@@ -230,10 +269,11 @@ def set_account_active(session: Session, actor: User, user_id: int, *, active: b
         raise AccountError("you cannot disable your own account; ask another secretariat officer")
     if user.active == active:
         return user
-    user.active = active
-    if not active:
-        end_sessions(session, user)
-    record(session, Actor.of(actor), "account.enabled" if active else "account.disabled", user)
+    with transaction(session):
+        user.active = active
+        if not active:
+            end_sessions(session, user)
+        record(session, Actor.of(actor), "account.enabled" if active else "account.disabled", user)
     return user
 
 
@@ -250,10 +290,11 @@ def reassign_account(
     after = {"role": role.value, "state_party": state_party_code}
     if before == after:
         return user
-    user.role = role
-    user.state_party_code = state_party_code
-    end_sessions(session, user)
-    record(session, Actor.of(actor), "account.reassigned", user, {"from": before, "to": after})
+    with transaction(session):
+        user.role = role
+        user.state_party_code = state_party_code
+        end_sessions(session, user)
+        record(session, Actor.of(actor), "account.reassigned", user, {"from": before, "to": after})
     return user
 
 

@@ -33,6 +33,7 @@ from questionnaire.services.access import require_answer_editing
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import assessment_question_bank, mark_changed
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 
 
 @dataclass(frozen=True)
@@ -99,38 +100,40 @@ def save_answers(
     commitment = commitment_of(assessment, item)
     parsed, errors = _parse_all(commitment, raw_values)
     now = utc_now()
-    if request_id:
-        # Inserted without looking first: the unique key finds a retry (a double click, a
-        # resent autosave) in the same round trip, and the common case pays no look-up.
-        session.add(
-            SaveRequest(
-                request_id=request_id,
-                assessment_id=assessment.id,
-                item_id=item.id,
-                user_id=user.id,
+    try:
+        with transaction(session):
+            if request_id:
+                # Inserted without looking first: the unique key finds a retry (a double
+                # click, a resent autosave) in the same round trip, and the common case pays
+                # no look-up.
+                session.add(
+                    SaveRequest(
+                        request_id=request_id,
+                        assessment_id=assessment.id,
+                        item_id=item.id,
+                        user_id=user.id,
+                    )
+                )
+                try:
+                    session.flush()
+                except IntegrityError:
+                    raise _AppliedConcurrently from None
+            existing = current_answers(session, item.id) if stored is None else dict(stored)
+            saved, conflicts = apply_values(
+                session,
+                user,
+                assessment,
+                item,
+                commitment,
+                parsed,
+                base_versions,
+                now,
+                source,
+                request_id,
+                existing=existing,
             )
-        )
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()  # the same request, applied by a concurrent retry
-            return _duplicate(session, item, errors)
-
-    existing = current_answers(session, item.id) if stored is None else dict(stored)
-    saved, conflicts = apply_values(
-        session,
-        user,
-        assessment,
-        item,
-        commitment,
-        parsed,
-        base_versions,
-        now,
-        source,
-        request_id,
-        existing=existing,
-    )
-    session.commit()
+    except _AppliedConcurrently:  # rolled back: the same request, applied by a retry
+        return _duplicate(session, item, errors)
     if conflicts:  # the conflicts were read afresh, and the rows in memory expired with them
         existing = current_answers(session, item.id)
     return SaveResult(
@@ -141,6 +144,10 @@ def save_answers(
         errors=errors,
         values={qid: row.value for qid, row in existing.items()},
     )
+
+
+class _AppliedConcurrently(Exception):
+    """A concurrent retry of the same save request claimed its id first."""
 
 
 def already_saved(session: Session, user: User, assessment: Assessment, request_id: str) -> bool:

@@ -19,10 +19,32 @@ from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
 from questionnaire.services.bank_store import latest_bank_version, question_bank_from_row
+from questionnaire.services.transactions import transaction
 
 
 class AssessmentError(ValueError):
     """An assessment cannot be created as asked; the message says why."""
+
+
+def open_assessment(
+    session: Session,
+    actor: User,
+    *,
+    state_party_code: str,
+    review_year: int,
+    scope: Scope,
+    due_date: dt.date | None = None,
+) -> Assessment:
+    """Open one assessment (the secretariat's page); commits, or changes nothing."""
+    with transaction(session):
+        return create_assessment(
+            session,
+            actor,
+            state_party_code=state_party_code,
+            review_year=review_year,
+            scope=scope,
+            due_date=due_date,
+        )
 
 
 def create_assessment(
@@ -34,7 +56,8 @@ def create_assessment(
     scope: Scope,
     due_date: dt.date | None = None,
 ) -> Assessment:
-    """Generate a questionnaire frozen to the current bank version."""
+    """Generate a questionnaire frozen to the current bank version, within the caller's
+    transaction (`open_assessment` and the bulk opening commit it)."""
     if not access.is_secretariat(actor):
         raise AssessmentError("only the secretariat opens assessments")
     if not 2021 <= review_year <= 2100:

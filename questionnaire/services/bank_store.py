@@ -16,6 +16,7 @@ from questionnaire.domain.bank.loader import BankFiles, build_bank
 from questionnaire.models import BankVersion
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 
 
 class BankVersionError(ValueError):
@@ -26,6 +27,12 @@ class BankVersionError(ValueError):
 class LoadResult:
     version: BankVersion
     created: bool
+
+
+def load_bank(session: Session, files: BankFiles, actor: Actor) -> LoadResult:
+    """`flask bank load`: store the bank's version unless stored already; commits."""
+    with transaction(session):
+        return load_bank_version(session, files, actor)
 
 
 def load_bank_version(session: Session, files: BankFiles, actor: Actor) -> LoadResult:

@@ -28,6 +28,7 @@ from questionnaire.services.assessments import AssessmentError, create_assessmen
 from questionnaire.services.audit import record
 from questionnaire.services.bank_store import latest_bank_version, question_bank_from_row
 from questionnaire.services.reviews import ReviewError, add_assignment
+from questionnaire.services.transactions import transaction
 
 # More than every state party there is: a typing slip, not a request.
 MAX_ITEMS = 250
@@ -112,38 +113,38 @@ def open_assessments(
         state.code: state
         for state in session.scalars(select(StateParty).where(StateParty.code.in_(codes)))
     }
-    result = BulkResult()
-    for code in codes:
-        label = f"{code} {review_year}"
-        if not CODE.fullmatch(code) or code not in known:
-            reason = Reason(N_("no state party has the code %(code)s"), {"code": code})
-            result.outcomes.append(Outcome(label, reason=reason))
-            continue
-        if has_assessment(session, code, review_year):
-            reason = Reason(
-                N_("%(state)s already has an assessment for %(year)s"),
-                {"state": known[code].name_en, "year": review_year},
-            )
-            result.outcomes.append(Outcome(label, reason=reason))
-            continue
-        try:
-            with session.begin_nested():
-                assessment = create_assessment(
-                    session,
-                    actor,
-                    state_party_code=code,
-                    review_year=review_year,
-                    scope=scope,
-                    due_date=due_date,
+    with transaction(session):
+        result = BulkResult()
+        for code in codes:
+            label = f"{code} {review_year}"
+            if not CODE.fullmatch(code) or code not in known:
+                reason = Reason(N_("no state party has the code %(code)s"), {"code": code})
+                result.outcomes.append(Outcome(label, reason=reason))
+                continue
+            if has_assessment(session, code, review_year):
+                reason = Reason(
+                    N_("%(state)s already has an assessment for %(year)s"),
+                    {"state": known[code].name_en, "year": review_year},
                 )
-        except AssessmentError as error:  # opened a moment ago by someone else
-            result.outcomes.append(
-                Outcome(label, reason=Reason(N_("%(reason)s"), {"reason": str(error)}))
-            )
-            continue
-        result.outcomes.append(Outcome(label, assessment.id))
-    _record_run(session, actor, "assessments.opened_in_bulk", result, year=review_year)
-    session.commit()
+                result.outcomes.append(Outcome(label, reason=reason))
+                continue
+            try:
+                with session.begin_nested():
+                    assessment = create_assessment(
+                        session,
+                        actor,
+                        state_party_code=code,
+                        review_year=review_year,
+                        scope=scope,
+                        due_date=due_date,
+                    )
+            except AssessmentError as error:  # opened a moment ago by someone else
+                result.outcomes.append(
+                    Outcome(label, reason=Reason(N_("%(reason)s"), {"reason": str(error)}))
+                )
+                continue
+            result.outcomes.append(Outcome(label, assessment.id))
+        _record_run(session, actor, "assessments.opened_in_bulk", result, year=review_year)
     return result
 
 
@@ -170,26 +171,26 @@ def assign_reviewers(
             access.visible_assessments(actor).where(Assessment.id.in_(assessment_ids))
         )
     }
-    result = BulkResult()
-    for assessment_id in assessment_ids:
-        assessment = assessments.get(assessment_id)
-        if assessment is None:
-            reason = Reason(N_("no assessment has the number %(id)s"), {"id": assessment_id})
-            result.outcomes.append(Outcome(f"#{assessment_id}", reason=reason))
-            continue
-        for reviewer in reviewers:
-            assert reviewer is not None
-            label = f"{assessment.state_party_code} {assessment.review_year}: {reviewer.email}"
-            reason = _assignment_refusal(session, assessment, reviewer)
-            if reason is None:
-                try:
-                    with session.begin_nested():
-                        add_assignment(session, actor, assessment, reviewer)
-                except ReviewError as error:  # the IRM's two-state and regional-group rules
-                    reason = Reason(N_("%(reason)s"), {"reason": str(error)})
-            result.outcomes.append(Outcome(label, assessment.id, reason))
-    _record_run(session, actor, "reviewers.assigned_in_bulk", result)
-    session.commit()
+    with transaction(session):
+        result = BulkResult()
+        for assessment_id in assessment_ids:
+            assessment = assessments.get(assessment_id)
+            if assessment is None:
+                reason = Reason(N_("no assessment has the number %(id)s"), {"id": assessment_id})
+                result.outcomes.append(Outcome(f"#{assessment_id}", reason=reason))
+                continue
+            for reviewer in reviewers:
+                assert reviewer is not None
+                label = f"{assessment.state_party_code} {assessment.review_year}: {reviewer.email}"
+                reason = _assignment_refusal(session, assessment, reviewer)
+                if reason is None:
+                    try:
+                        with session.begin_nested():
+                            add_assignment(session, actor, assessment, reviewer)
+                    except ReviewError as error:  # the IRM's two-state and regional-group rules
+                        reason = Reason(N_("%(reason)s"), {"reason": str(error)})
+                result.outcomes.append(Outcome(label, assessment.id, reason))
+        _record_run(session, actor, "reviewers.assigned_in_bulk", result)
     return result
 
 

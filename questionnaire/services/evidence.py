@@ -24,6 +24,7 @@ from questionnaire.services.access import (
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 from questionnaire.storage import MissingObject, Storage, StorageError
 
 
@@ -113,8 +114,7 @@ def add_file(
     try:
         return _store(session, user, assessment, evidence)
     except Exception:
-        session.rollback()
-        storage.delete(evidence_key(stored_name))
+        storage.delete(evidence_key(stored_name))  # rolled back: the file belongs to nothing
         raise
 
 
@@ -179,22 +179,22 @@ def remove_evidence(
         raise NotFound(f"evidence {evidence_id}")
     require_evidence_removal(user, assessment, evidence)
     stored_name = evidence.stored_name
-    record(
-        session,
-        Actor.of(user),
-        "evidence.removed",
-        evidence,
-        {
-            "kind": evidence.kind,
-            "title": evidence.title,
-            "url": evidence.url,
-            "item": evidence.item_id,
-            "added_by": evidence.added_by_id,
-        },
-    )
-    session.delete(evidence)
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        record(
+            session,
+            Actor.of(user),
+            "evidence.removed",
+            evidence,
+            {
+                "kind": evidence.kind,
+                "title": evidence.title,
+                "url": evidence.url,
+                "item": evidence.item_id,
+                "added_by": evidence.added_by_id,
+            },
+        )
+        session.delete(evidence)
+        mark_changed(session, assessment.id)
     if stored_name:
         # After the commit, so a row never names a missing file; if the store fails here,
         # the collector removes the file no row names any more.
@@ -212,15 +212,16 @@ def _title(title: str, fallback: str) -> str:
 
 
 def _store(session: Session, user: User, assessment: Assessment, evidence: Evidence) -> Evidence:
-    session.add(evidence)
-    session.flush()
-    mark_changed(session, assessment.id)
-    record(
-        session,
-        Actor.of(user),
-        "evidence.added",
-        evidence,
-        {"kind": evidence.kind, "title": evidence.title, "item": evidence.item_id},
-    )
-    session.commit()
+    """Store the evidence's row and its audit record; commits (the caller's use case)."""
+    with transaction(session):
+        session.add(evidence)
+        session.flush()
+        mark_changed(session, assessment.id)
+        record(
+            session,
+            Actor.of(user),
+            "evidence.added",
+            evidence,
+            {"kind": evidence.kind, "title": evidence.title, "item": evidence.item_id},
+        )
     return evidence

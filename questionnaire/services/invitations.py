@@ -1,9 +1,8 @@
 """Invitations: one-time, expiring links with which an invited person sets their password.
 
 Without a mail server, the secretariat hands the link over itself. Only the SHA-256 of a
-link's token is stored, so a copy of the database opens no account. As in `accounts`,
-functions leave the commit to the caller, so the change and its audit record land in one
-transaction.
+link's token is stored, so a copy of the database opens no account. Each use case commits
+once, the change and its audit record together (see `transactions`).
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from questionnaire.services.accounts import (
     require_secretariat,
 )
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 
 INVITATION_LIFETIME = dt.timedelta(days=7)
 
@@ -55,15 +55,16 @@ def invite_user(
 ) -> IssuedInvitation:
     """Create an account without a password and an invitation with which its owner sets one."""
     require_secretariat(actor)
-    user = create_user(
-        session,
-        Actor.of(actor),
-        email=email,
-        name=name,
-        role=role,
-        state_party_code=state_party_code,
-    )
-    return _issue_invitation(session, actor, user, "account.invited")
+    with transaction(session):
+        user = create_user(
+            session,
+            Actor.of(actor),
+            email=email,
+            name=name,
+            role=role,
+            state_party_code=state_party_code,
+        )
+        return _issue_invitation(session, actor, user, "account.invited")
 
 
 def reissue_invitation(session: Session, actor: User, user_id: int) -> IssuedInvitation:
@@ -72,7 +73,8 @@ def reissue_invitation(session: Session, actor: User, user_id: int) -> IssuedInv
     user = get_user(session, user_id)
     if not user.active:
         raise AccountError("the account is disabled; enable it before inviting its owner again")
-    return _issue_invitation(session, actor, user, "account.invitation_reissued")
+    with transaction(session):
+        return _issue_invitation(session, actor, user, "account.invitation_reissued")
 
 
 def find_valid_invitation(
@@ -98,18 +100,20 @@ def accept_invitation(
     now = now or utc_now()
     invitation, user = find_valid_invitation(session, token, now)
     password_hash = hash_password(password)
-    # Conditional on still being unused, so two simultaneous submissions cannot both succeed.
-    claimed = session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise InvalidInvitation("this invitation link is no longer valid")
-    user.password_hash = password_hash
-    user.last_login_at = now
-    end_sessions(session, user)
-    record(session, Actor.of(user), "account.invitation_used", user)
+    with transaction(session):
+        # Conditional on still being unused, so two simultaneous submissions cannot both
+        # succeed.
+        claimed = session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+            .values(used_at=now)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise InvalidInvitation("this invitation link is no longer valid")
+        user.password_hash = password_hash
+        user.last_login_at = now
+        end_sessions(session, user)
+        record(session, Actor.of(user), "account.invitation_used", user)
     return user
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from questionnaire.domain.answers import N_
 from questionnaire.models import Job, JobStatus, User, utc_now
 from questionnaire.services.access import NotFound
+from questionnaire.services.transactions import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def begin(sessions: sessionmaker[Session], job_id: str) -> Job | None:
     Nothing to do: the job is gone, finished already (a message delivered twice), or has
     used up its attempts, in which case it is marked failed here.
     """
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         job = session.get(Job, job_id, with_for_update=True)
         if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
             return None
@@ -65,52 +66,47 @@ def begin(sessions: sessionmaker[Session], job_id: str) -> Job | None:
             job.status = JobStatus.FAILED
             job.error = GAVE_UP
             job.finished_at = now
-            session.commit()
             return None
         job.status = JobStatus.RUNNING
         job.started_at = job.started_at or now
         job.heartbeat_at = now
-        session.commit()
         return job
 
 
 def set_total(sessions: sessionmaker[Session], job_id: str, total: int) -> None:
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         session.execute(
             update(Job)
             .where(Job.id == job_id)
             .values(progress_total=total, progress_done=0, heartbeat_at=utc_now())
         )
-        session.commit()
 
 
 def advance(sessions: sessionmaker[Session], job_id: str, steps: int) -> None:
     """Count `steps` more done; several workers may advance one job at once."""
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         session.execute(
             update(Job)
             .where(Job.id == job_id)
             .values(progress_done=Job.progress_done + steps, heartbeat_at=utc_now())
         )
-        session.commit()
 
 
 def record_done(sessions: sessionmaker[Session], job_id: str, done: int) -> None:
     """Count `done` steps finished in all, a figure worked out from what is stored: it
     only ever rises, whichever of several workers reports last."""
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         session.execute(
             update(Job)
             .where(Job.id == job_id, Job.progress_done < done)
             .values(progress_done=done, heartbeat_at=utc_now())
         )
-        session.commit()
 
 
 def finish(
     sessions: sessionmaker[Session], job_id: str, result_key: str | None, result_name: str | None
 ) -> None:
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         session.execute(
             update(Job)
             .where(Job.id == job_id)
@@ -123,18 +119,16 @@ def finish(
                 error=None,
             )
         )
-        session.commit()
 
 
 def fail(sessions: sessionmaker[Session], job_id: str, message: str) -> None:
     """Mark the job failed with a message the person reads on the progress page."""
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status != JobStatus.DONE)
             .values(status=JobStatus.FAILED, error=message[:2000], finished_at=utc_now())
         )
-        session.commit()
 
 
 def waiting_too_long(

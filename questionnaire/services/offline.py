@@ -43,6 +43,7 @@ from questionnaire.services.answers import apply_values
 from questionnaire.services.assessments import assessment_question_bank
 from questionnaire.services.audit import record
 from questionnaire.services.snapshots import snapshot_of
+from questionnaire.services.transactions import transaction
 from questionnaire.storage import MissingObject, Storage
 
 __all__ = [
@@ -95,8 +96,10 @@ def template_bytes(
     _values, _versions, local_versions = _answers_by_key(session, assessment)
     buffer = io.BytesIO()
     write_template(snapshot_of(session, assessment), local_versions, secret, buffer, language)
-    record(session, Actor.of(user), "export.offline_template", assessment, {"language": language})
-    session.commit()
+    with transaction(session):
+        record(
+            session, Actor.of(user), "export.offline_template", assessment, {"language": language}
+        )
     return buffer.getvalue()
 
 
@@ -134,13 +137,8 @@ def apply_import(
     limits: ImportLimits,
 ) -> ImportPreview:
     """Apply the new and changed answers in one transaction; conflicts stay untouched."""
-    try:
-        applied = _apply(session, user, assessment, data, secret, limits)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return applied
+    with transaction(session):
+        return _apply(session, user, assessment, data, secret, limits)
 
 
 class StashUnavailable(LookupError):
@@ -151,6 +149,22 @@ class StashUnavailable(LookupError):
         self.template = template
         self.params = params
         super().__init__(template % params if params else template)
+
+
+def preview_and_stash_import(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    data: bytes,
+    secret: bytes,
+    limits: ImportLimits,
+    storage: Storage,
+    lifetime: dt.timedelta,
+) -> tuple[ImportPreview, str]:
+    """The upload page's use case: check the workbook, say what it would change, and keep
+    it until it is applied or expires. The preview and the token to apply it with."""
+    preview = preview_import(session, user, assessment, data, secret, limits)
+    return preview, stash_import(session, user, assessment, data, storage, lifetime)
 
 
 def stash_import(
@@ -167,21 +181,20 @@ def stash_import(
     key = f"imports/{token}.xlsx"
     storage.put(key, data)
     now = utc_now()
-    session.add(
-        ImportStash(
-            token=token,
-            owner_id=user.id,
-            assessment_id=assessment.id,
-            storage_key=key,
-            created_at=now,
-            expires_at=now + lifetime,
-        )
-    )
     try:
-        session.commit()
+        with transaction(session):
+            session.add(
+                ImportStash(
+                    token=token,
+                    owner_id=user.id,
+                    assessment_id=assessment.id,
+                    storage_key=key,
+                    created_at=now,
+                    expires_at=now + lifetime,
+                )
+            )
     except Exception:
-        session.rollback()
-        storage.delete(key)
+        storage.delete(key)  # rolled back: the stored file would belong to nothing
         raise
     return token
 
@@ -217,7 +230,7 @@ def apply_stashed_import(
         raise StashUnavailable(
             N_("This upload is no longer stored; upload the workbook again.")
         ) from None
-    try:
+    with transaction(session):
         applied = _apply(session, user, assessment, data, secret, limits)
         spent = session.execute(
             update(ImportStash)
@@ -228,16 +241,14 @@ def apply_stashed_import(
             raise StashUnavailable(
                 N_("This upload was applied already; upload the workbook again.")
             )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    # Tidying after the commit, in a transaction of its own: the answers are in whatever
+    # happens here, and the collector removes a file left behind.
     try:
-        storage.delete(stash.storage_key)
-        stash.removed_at = utc_now()
-        session.commit()
+        with transaction(session):
+            storage.delete(stash.storage_key)
+            stash.removed_at = utc_now()
     except Exception:  # noqa: BLE001 - the collector removes it later
-        session.rollback()
+        pass
     return applied
 
 

@@ -25,6 +25,7 @@ from questionnaire.services.assessments import (
     progress_of,
 )
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 from questionnaire.services.workflow import transition
 
 
@@ -227,10 +228,10 @@ def mark_follow_up(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem, marked: bool
 ) -> None:
     access.require_answer_editing(user, assessment)
-    item.follow_up = marked
-    record(session, Actor.of(user), "item.follow_up", item, {"marked": marked})
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        item.follow_up = marked
+        record(session, Actor.of(user), "item.follow_up", item, {"marked": marked})
+        mark_changed(session, assessment.id)
 
 
 def submit(session: Session, user: User, assessment: Assessment) -> None:

@@ -41,6 +41,7 @@ from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
 from questionnaire.services.bank_store import question_bank_by_version_id
 from questionnaire.services.snapshots import snapshot_of, snapshots_of
+from questionnaire.services.transactions import transaction
 from questionnaire.storage import MissingObject, Storage
 
 logger = logging.getLogger(__name__)
@@ -95,14 +96,14 @@ def country_report(
     require_report_access(session, user, assessment)
     data, cached = _country_file(session, assessment, language, storage)
     name = f"gap-report-{assessment.state_party_code}-{assessment.review_year}-{language}.xlsx"
-    record(
-        session,
-        Actor.of(user),
-        "export.country_report",
-        assessment,
-        {"language": language, "from_cache": cached},
-    )
-    session.commit()
+    with transaction(session):
+        record(
+            session,
+            Actor.of(user),
+            "export.country_report",
+            assessment,
+            {"language": language, "from_cache": cached},
+        )
     return BuiltReport(data, name, cached)
 
 
@@ -136,9 +137,9 @@ PREBUILT_AT = frozenset({WorkflowStatus.REVIEW_COMPLETED, WorkflowStatus.FINALIZ
 def prebuild_country_reports(session: Session, user: User, assessment: Assessment) -> Job:
     """Queue the building of the assessment's reports in both languages. Nothing is
     audited until someone downloads; a failure only means the download builds them."""
-    job = jobs.create(session, user, COUNTRY_TASK, {"assessment_id": assessment.id})
-    session.commit()
-    jobs.send(job)
+    with transaction(session):
+        job = jobs.create(session, user, COUNTRY_TASK, {"assessment_id": assessment.id})
+    jobs.send(job)  # after the commit, so the worker finds the job
     return job
 
 
@@ -190,8 +191,8 @@ def build_cross_country(
         )
         data, cached = buffer.getvalue(), False
         storage.put(key, data)
-    _audit_cross_country(session, Actor.of(user), language, len(ids), cached)
-    session.commit()
+    with transaction(session):
+        _audit_cross_country(session, Actor.of(user), language, len(ids), cached)
     return BuiltReport(data, _cross_country_name(language), cached)
 
 
@@ -199,9 +200,9 @@ def start_cross_country(session: Session, user: User, language: str) -> Job:
     """Queue the cross-country workbook; its progress page follows the returned job."""
     if not access.is_secretariat(user):
         raise access.NotFound("cross-country workbook")
-    job = jobs.create(session, user, CROSS_COUNTRY_TASK, {"language": _language(language)})
-    session.commit()
-    jobs.send(job)
+    with transaction(session):
+        job = jobs.create(session, user, CROSS_COUNTRY_TASK, {"language": _language(language)})
+    jobs.send(job)  # after the commit, so the worker finds the job
     return job
 
 
@@ -232,7 +233,7 @@ def plan_cross_country(
     sessions: sessionmaker[Session], storage: Storage, job_id: str
 ) -> CrossCountryPlan | None:
     """Fix what the workbook covers and how it is split; None when the cache has it."""
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         job = session.get(Job, job_id)
         if job is None:
             return None
@@ -256,7 +257,6 @@ def plan_cross_country(
         # worker died keeps the parts already stored, so their assessments stay counted.
         job.progress_total = len(ids)
         job.progress_done = _assessments_stored(storage, plan)
-        session.commit()
     if storage.exists(plan.cache_key):
         _finish_cross_country(sessions, plan, cached=True)
         return None
@@ -384,12 +384,11 @@ def assemble_cross_country(sessions: sessionmaker[Session], storage: Storage, jo
 def _finish_cross_country(
     sessions: sessionmaker[Session], plan: CrossCountryPlan, *, cached: bool
 ) -> None:
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         job = session.get(Job, plan.job_id)
         owner = session.get(User, job.owner_id) if job and job.owner_id else None
         actor = Actor.of(owner) if owner is not None else Actor("system")
         _audit_cross_country(session, actor, plan.language, len(plan.ids), cached)
-        session.commit()
     jobs.finish(sessions, plan.job_id, plan.cache_key, _cross_country_name(plan.language))
 
 

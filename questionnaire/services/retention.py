@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaire.models import Evidence, ImportStash, Job, JobStatus
+from questionnaire.services.transactions import transaction
 from questionnaire.storage import Storage, StoredObject
 
 EVIDENCE_PREFIX = "evidence/"
@@ -66,7 +67,7 @@ def collect_garbage(
 ) -> list[Removal]:
     """Remove what is no longer needed; with `dry_run`, only say what that would be."""
     removals: list[Removal] = []
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         removals += _finished_stashes(session, storage, now, dry_run)
         referenced = _referenced_keys(session)
         active_jobs = set(
@@ -80,7 +81,6 @@ def collect_garbage(
                     ImportStash.removed_at < now - policy.forget_stashes_after
                 )
             )
-            session.commit()
 
     def old(stored: StoredObject) -> bool:
         return now - stored.modified > policy.grace
@@ -118,8 +118,6 @@ def _finished_stashes(
         if not dry_run:
             storage.delete(stash.storage_key)
             stash.removed_at = now
-    if not dry_run:
-        session.commit()
     return removals
 
 

@@ -31,7 +31,7 @@ from questionnaire.domain.review_coverage import (
     rating_fingerprint,
 )
 from questionnaire.domain.text import control_character
-from questionnaire.domain.workflow import REVIEWABLE
+from questionnaire.domain.workflow import REVIEWABLE, Transition
 from questionnaire.models import (
     Assessment,
     AssessmentItem,
@@ -45,11 +45,12 @@ from questionnaire.models import (
     User,
     utc_now,
 )
-from questionnaire.services import access
+from questionnaire.services import access, reports
 from questionnaire.services.accounts import Actor
 from questionnaire.services.answers import already_saved
 from questionnaire.services.assessments import mark_changed
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 from questionnaire.services.workflow import transition
 
 MAX_TEXT = 8000
@@ -120,12 +121,12 @@ def assignments(session: Session, assessment: Assessment) -> list[ReviewerAssign
 
 def assign_reviewer(session: Session, actor: User, assessment: Assessment, reviewer: User) -> None:
     """Assign a governmental expert; at most two reviewing states, one from the same group."""
-    add_assignment(session, actor, assessment, reviewer)
-    session.commit()
+    with transaction(session):
+        add_assignment(session, actor, assessment, reviewer)
 
 
 def add_assignment(session: Session, actor: User, assessment: Assessment, reviewer: User) -> None:
-    """`assign_reviewer` without the commit, for callers that own a larger transaction."""
+    """`assign_reviewer` as a step of a caller's larger transaction; it never commits."""
     access.require_secretariat(actor, "only the secretariat assigns reviewers")
     if not access.assignable_reviewer(reviewer):
         raise ReviewError(f"{reviewer.email} is not an active reviewer account")
@@ -179,16 +180,16 @@ def unassign_reviewer(
     )
     if assignment is None:
         raise access.NotFound(f"assignment of reviewer {reviewer_id}")
-    record(
-        session,
-        Actor.of(actor),
-        "reviewer.unassigned",
-        assessment,
-        {"reviewer": assignment.reviewer.email},
-    )
-    session.delete(assignment)
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        record(
+            session,
+            Actor.of(actor),
+            "reviewer.unassigned",
+            assessment,
+            {"reviewer": assignment.reviewer.email},
+        )
+        session.delete(assignment)
+        mark_changed(session, assessment.id)
 
 
 def _require_reviewer(session: Session, user: User, assessment: Assessment) -> None:
@@ -218,14 +219,14 @@ def save_rating(
 ) -> ItemReview:
     """Rate one commitment (the command line and the demo; pages use `save_review`)."""
     _require_reviewer(session, user, assessment)
-    review = _apply_rating(
-        session,
-        user,
-        item,
-        RatingInput(framework, practice, observations, unrated_reason, base=None),
-    )
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        review = _apply_rating(
+            session,
+            user,
+            item,
+            RatingInput(framework, practice, observations, unrated_reason, base=None),
+        )
+        mark_changed(session, assessment.id)
     return review or _existing_review(session, item)
 
 
@@ -355,9 +356,9 @@ def add_finding(
     """Record one finding (the command line and the demo; pages use `save_review`)."""
     _require_reviewer(session, user, assessment)
     _check_finding(new, technical_assistance_types)
-    finding = _apply_finding(session, user, assessment, item, new)
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        finding = _apply_finding(session, user, assessment, item, new)
+        mark_changed(session, assessment.id)
     return finding
 
 
@@ -429,26 +430,26 @@ def remove_finding(
     """Hide a finding from pages and reports; the row and the audit keep its full text."""
     finding = _finding(session, item, finding_id)
     access.require_finding_removal(session, user, assessment, finding)
-    finding.deleted_at = utc_now()
-    finding.deleted_by_id = user.id
-    record(
-        session,
-        Actor.of(user),
-        "finding.removed",
-        finding,
-        {
-            "kind": finding.kind.value,
-            "text": finding.text,
-            "recommendation": finding.recommendation,
-            "recommendation_id": finding.recommendation_id,
-            "technical_assistance_type": finding.technical_assistance_type,
-            "already_provided": finding.already_provided,
-            "provided_by": finding.provided_by,
-            "author_id": finding.author_id,
-        },
-    )
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        finding.deleted_at = utc_now()
+        finding.deleted_by_id = user.id
+        record(
+            session,
+            Actor.of(user),
+            "finding.removed",
+            finding,
+            {
+                "kind": finding.kind.value,
+                "text": finding.text,
+                "recommendation": finding.recommendation,
+                "recommendation_id": finding.recommendation_id,
+                "technical_assistance_type": finding.technical_assistance_type,
+                "already_provided": finding.already_provided,
+                "provided_by": finding.provided_by,
+                "author_id": finding.author_id,
+            },
+        )
+        mark_changed(session, assessment.id)
 
 
 def _finding(session: Session, item: AssessmentItem, finding_id: int) -> FindingRecord:
@@ -472,12 +473,17 @@ def findings_of(session: Session, item: AssessmentItem) -> list[FindingRecord]:
 def ask_clarification(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem, question: str
 ) -> Clarification:
-    """Ask the state party one question (the demo; pages use `save_review`)."""
+    """Ask the state party one question (the demo; pages use `save_review`).
+
+    The question and the move to "clarification requested" are one transaction: a question
+    is never stored without the status that lets the state party answer it.
+    """
     _require_reviewer(session, user, assessment)
     _check_question(question)
-    clarification = _apply_question(session, user, item, question)
-    mark_changed(session, assessment.id)
-    _commit_asking(session, user, assessment, item)
+    with transaction(session):
+        clarification = _apply_question(session, user, item, question)
+        mark_changed(session, assessment.id)
+        _request_clarification(session, user, assessment, item)
     return clarification
 
 
@@ -500,12 +506,11 @@ def _apply_question(
     return clarification
 
 
-def _commit_asking(
+def _request_clarification(
     session: Session, user: User, assessment: Assessment, item: AssessmentItem
 ) -> None:
-    """Commit, moving the assessment to "clarification requested" in the same transaction."""
+    """Move the assessment to "clarification requested", within the caller's transaction."""
     if assessment.status is WorkflowStatus.CLARIFICATION_REQUESTED:
-        session.commit()
         return
     transition(
         session,
@@ -535,12 +540,12 @@ def answer_clarification(
     answer = answer.strip()
     if not answer or len(answer) > MAX_TEXT:
         raise ReviewError(f"write the answer (at most {MAX_TEXT} characters)")
-    clarification.answer = answer
-    clarification.answered_by_id = user.id
-    clarification.answered_at = utc_now()
-    record(session, Actor.of(user), "clarification.answered", clarification, {"item": item.id})
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        clarification.answer = answer
+        clarification.answered_by_id = user.id
+        clarification.answered_at = utc_now()
+        record(session, Actor.of(user), "clarification.answered", clarification, {"item": item.id})
+        mark_changed(session, assessment.id)
 
 
 def open_clarifications(session: Session, assessment: Assessment) -> int:
@@ -571,9 +576,9 @@ def add_comment(
     if not access.may_comment(session, user, assessment):
         raise access.NotAllowed("only the state party, its reviewers and the secretariat comment")
     _check_comment(body)
-    comment = _apply_comment(session, user, item, body)
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        comment = _apply_comment(session, user, item, body)
+        mark_changed(session, assessment.id)
     return comment
 
 
@@ -611,14 +616,19 @@ def set_publication_consent(
 ) -> None:
     access.require_secretariat(user, "only the secretariat records publication consent")
     try:
-        assessment.publication_consent = PublicationConsent(consent)
+        chosen = PublicationConsent(consent)
     except ValueError:
         raise ReviewError("choose a publication consent from the list") from None
-    record(
-        session, Actor.of(user), "assessment.publication_consent", assessment, {"consent": consent}
-    )
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        assessment.publication_consent = chosen
+        record(
+            session,
+            Actor.of(user),
+            "assessment.publication_consent",
+            assessment,
+            {"consent": consent},
+        )
+        mark_changed(session, assessment.id)
 
 
 def open_draft_to_reviewers(
@@ -628,16 +638,16 @@ def open_draft_to_reviewers(
     access.require_secretariat(user, N_("Only the secretariat opens a draft to its reviewers."))
     if assessment.reviewers_see_drafts == opened:
         return
-    assessment.reviewers_see_drafts = opened
-    record(
-        session,
-        Actor.of(user),
-        "assessment.reviewers_see_drafts",
-        assessment,
-        {"opened": opened, "status": assessment.status.value},
-    )
-    mark_changed(session, assessment.id)
-    session.commit()
+    with transaction(session):
+        assessment.reviewers_see_drafts = opened
+        record(
+            session,
+            Actor.of(user),
+            "assessment.reviewers_see_drafts",
+            assessment,
+            {"opened": opened, "status": assessment.status.value},
+        )
+        mark_changed(session, assessment.id)
 
 
 def send_clarifications(session: Session, user: User, assessment: Assessment) -> None:
@@ -646,6 +656,61 @@ def send_clarifications(session: Session, user: User, assessment: Assessment) ->
     if remaining:
         raise access.NotAllowed(f"{remaining} question(s) of the reviewers are still unanswered")
     transition(session, user, assessment, WorkflowStatus.ANSWERED)
+
+
+def take_step(
+    session: Session, user: User, assessment: Assessment, target: WorkflowStatus, note: str = ""
+) -> None:
+    """Take a workflow step of the overview page's buttons, then queue the reports it calls for.
+
+    The step commits on its own; the prebuilt reports are queued after it, as their job
+    must not be sent for a step that was rolled back.
+    """
+    if target is WorkflowStatus.ANSWERED:
+        send_clarifications(session, user, assessment)
+    else:
+        transition(session, user, assessment, target, note=note)
+    if target in reports.PREBUILT_AT:
+        reports.prebuild_country_reports(session, user, assessment)
+
+
+@dataclass(frozen=True)
+class ReviewPanel:
+    """What the overview page shows of the review: reviewers, candidates, next steps."""
+
+    assignments: list[ReviewerAssignment]
+    candidates: list[User]
+    steps: list[Transition]
+    consents: list[PublicationConsent]
+    open_clarifications: int
+    answers_readable: bool
+
+
+def review_panel(session: Session, user: User, assessment: Assessment) -> ReviewPanel:
+    """The review part of the overview page, as `user` may see and act on it."""
+    assigned = assignments(session, assessment)
+    candidates: list[User] = []
+    if access.is_secretariat(user):
+        taken = {a.reviewer_id for a in assigned}
+        candidates = [
+            candidate
+            for candidate in session.scalars(
+                select(User)
+                .where(*access.assignable_reviewers())
+                .order_by(User.state_party_code, User.name)
+            )
+            if candidate.id not in taken
+            and candidate.state_party_code != assessment.state_party_code
+        ]
+    steps = access.steps_open_to(user, assessment)  # none for a contributor
+    return ReviewPanel(
+        assignments=assigned,
+        candidates=candidates,
+        steps=steps,
+        consents=list(PublicationConsent),
+        open_clarifications=open_clarifications(session, assessment),
+        answers_readable=access.may_read_answers(session, user, assessment),
+    )
 
 
 @dataclass(frozen=True)
@@ -700,47 +765,42 @@ def save_review(
     if submission.request_id and already_saved(session, user, assessment, submission.request_id):
         return ReviewSaved(repeated=True)
     try:
-        if submission.request_id:
-            session.add(
-                SaveRequest(
-                    request_id=submission.request_id,
-                    assessment_id=assessment.id,
-                    item_id=item.id,
-                    user_id=user.id,
+        with transaction(session):
+            if submission.request_id:
+                session.add(
+                    SaveRequest(
+                        request_id=submission.request_id,
+                        assessment_id=assessment.id,
+                        item_id=item.id,
+                        user_id=user.id,
+                    )
                 )
+                session.flush()
+            rating = (
+                _apply_rating(session, user, item, submission.rating)
+                if submission.rating is not None
+                else None
             )
-            session.flush()
-        rating = (
-            _apply_rating(session, user, item, submission.rating)
-            if submission.rating is not None
-            else None
-        )
-        finding = (
-            _apply_finding(session, user, assessment, item, submission.finding)
-            if submission.finding is not None
-            else None
-        )
-        comment = (
-            _apply_comment(session, user, item, submission.comment)
-            if submission.comment is not None
-            else None
-        )
-        clarification = (
-            _apply_question(session, user, item, submission.question)
-            if submission.question is not None
-            else None
-        )
-        mark_changed(session, assessment.id)
-        if clarification is not None:
-            _commit_asking(session, user, assessment, item)
-        else:
-            session.commit()
-    except IntegrityError:
-        session.rollback()  # the same page, saved by a concurrent second click
+            finding = (
+                _apply_finding(session, user, assessment, item, submission.finding)
+                if submission.finding is not None
+                else None
+            )
+            comment = (
+                _apply_comment(session, user, item, submission.comment)
+                if submission.comment is not None
+                else None
+            )
+            clarification = (
+                _apply_question(session, user, item, submission.question)
+                if submission.question is not None
+                else None
+            )
+            mark_changed(session, assessment.id)
+            if clarification is not None:
+                _request_clarification(session, user, assessment, item)
+    except IntegrityError:  # rolled back: the same page, saved by a concurrent second click
         return ReviewSaved(repeated=True)
-    except Exception:
-        session.rollback()
-        raise
     return ReviewSaved(rating, finding, clarification, comment)
 
 
@@ -864,7 +924,8 @@ def complete_review(
 
     `reasons` maps commitment ids to the reviewers' reason for leaving them unrated. Valid
     reasons are stored whether or not the review can be completed yet, so nothing typed is
-    lost; `ReviewIncomplete` then lists what still needs a rating or a reason.
+    lost; `ReviewIncomplete` then lists what still needs a rating or a reason. Once
+    completed, the country reports are queued to be built.
     """
     if not access.is_assigned_reviewer(session, user, assessment):
         raise access.NotFound(f"assessment {assessment.id}")
@@ -887,40 +948,48 @@ def complete_review(
                 count=MAX_REASON,
             )
         cleaned[commitment_id] = reason.strip()
-    for commitment_id, reason in cleaned.items():
-        item = items[commitment_id]
-        review = review_of(session, item)
-        if review is None and not reason:
-            continue
-        review = review or ItemReview(item_id=item.id)
-        if (review.unrated_reason or "") == reason:
-            continue
-        review.unrated_reason = reason
-        review.updated_at = utc_now()
-        if review.framework is None and review.practice is None:
-            review.updated_by_id = user.id
-        session.add(review)
+    # One commit: the reasons given are kept even when the review cannot be completed yet,
+    # so they are there for the next attempt.
+    with transaction(session):
+        for commitment_id, reason in cleaned.items():
+            item = items[commitment_id]
+            review = review_of(session, item)
+            if review is None and not reason:
+                continue
+            review = review or ItemReview(item_id=item.id)
+            if (review.unrated_reason or "") == reason:
+                continue
+            review.unrated_reason = reason
+            review.updated_at = utc_now()
+            if review.framework is None and review.practice is None:
+                review.updated_by_id = user.id
+            session.add(review)
+            session.flush()
+            record(session, Actor.of(user), "review.unrated_reason", item, {"reason": reason})
         session.flush()
-        record(session, Actor.of(user), "review.unrated_reason", item, {"reason": reason})
-    session.flush()
-    result = coverage(session, assessment)
+        result = coverage(session, assessment)
+        if result.complete:
+            transition(
+                session,
+                user,
+                assessment,
+                WorkflowStatus.REVIEW_COMPLETED,
+                note=f"{result.rated} of {result.total} commitments rated, "
+                f"{len(result.with_reason)} with a reason",
+            )
+        else:
+            mark_changed(session, assessment.id)
     if not result.complete:
-        mark_changed(session, assessment.id)
-        session.commit()  # the reasons given are kept for the next attempt
         raise ReviewIncomplete(result)
-    transition(
-        session,
-        user,
-        assessment,
-        WorkflowStatus.REVIEW_COMPLETED,
-        note=f"{result.rated} of {result.total} commitments rated, "
-        f"{len(result.with_reason)} with a reason",
-    )
+    reports.prebuild_country_reports(session, user, assessment)  # after the commit
     return result
 
 
 def finalize(session: Session, user: User, assessment: Assessment) -> Coverage:
-    """The secretariat finalizes a completed review; the coverage goes into the record."""
+    """The secretariat finalizes a completed review; the coverage goes into the record.
+
+    The country reports are then queued to be built, after the commit.
+    """
     access.require_secretariat(user, N_("Only the secretariat finalizes an assessment."))
     _require_step(user, assessment, WorkflowStatus.FINALIZED)
     result = coverage(session, assessment)
@@ -933,4 +1002,5 @@ def finalize(session: Session, user: User, assessment: Assessment) -> Coverage:
         note=f"{result.rated} of {result.total} commitments rated"
         + (f"; reviewers without any activity: {inactive}" if inactive else ""),
     )
+    reports.prebuild_country_reports(session, user, assessment)
     return result

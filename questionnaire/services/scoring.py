@@ -46,6 +46,7 @@ from questionnaire.models import (
 from questionnaire.services import jobs
 from questionnaire.services.bank_store import question_bank_from_row
 from questionnaire.services.snapshots import snapshot_of, snapshots_of
+from questionnaire.services.transactions import transaction
 
 if TYPE_CHECKING:
     from questionnaire.domain.scoring.frame import FrameScores
@@ -149,21 +150,21 @@ def rescore_all(session: Session) -> int:
 
     Returns how many per-commitment scores were written.
     """
-    frames = score_everything(session)
-    session.execute(delete(Score))
-    session.execute(delete(RollUpScore))
-    computed_at = utc_now()
-    written = 0
-    for scored in frames:
-        commitments = _commitment_records(scored, computed_at)
-        rollups = _rollup_records(scored, computed_at)
-        if commitments:
-            bulk_insert(session, Score.__table__, commitments)
-        if rollups:
-            bulk_insert(session, RollUpScore.__table__, rollups)
-        written += len(commitments)
-    session.execute(update(Assessment).values(scored_revision=Assessment.revision))
-    session.commit()
+    with transaction(session):
+        frames = score_everything(session)
+        session.execute(delete(Score))
+        session.execute(delete(RollUpScore))
+        computed_at = utc_now()
+        written = 0
+        for scored in frames:
+            commitments = _commitment_records(scored, computed_at)
+            rollups = _rollup_records(scored, computed_at)
+            if commitments:
+                bulk_insert(session, Score.__table__, commitments)
+            if rollups:
+                bulk_insert(session, RollUpScore.__table__, rollups)
+            written += len(commitments)
+        session.execute(update(Assessment).values(scored_revision=Assessment.revision))
     return written
 
 
@@ -339,9 +340,9 @@ RESCORE_TASK = "scores.rescore"
 
 def queue_rescore(session: Session, reason: str) -> Job:
     """Queue the rescoring of every assessment (after a bank load, for example)."""
-    job = jobs.create(session, None, RESCORE_TASK, {"reason": reason})
-    session.commit()
-    jobs.send(job)
+    with transaction(session):
+        job = jobs.create(session, None, RESCORE_TASK, {"reason": reason})
+    jobs.send(job)  # after the commit, so the worker finds the job
     return job
 
 

@@ -28,6 +28,7 @@ from questionnaire.services.accounts import (
     require_secretariat,
 )
 from questionnaire.services.audit import record
+from questionnaire.services.transactions import transaction
 
 WINDOW = dt.timedelta(minutes=15)
 FAILURES_PER_ACCOUNT = 5
@@ -52,7 +53,7 @@ class LogInResult:
 def attempt_log_in(
     session: Session, email: str, password: str, address: str, now: dt.datetime | None = None
 ) -> LogInResult:
-    """Check a log-in unless throttled, and record the attempt; the caller commits.
+    """Check a log-in unless throttled, and record the attempt whatever its outcome; commits.
 
     Under throttling the password is not checked and the account is not looked up, so the
     answer and its cost are the same for known and unknown e-mails.
@@ -61,11 +62,12 @@ def attempt_log_in(
     # No account has control characters in its e-mail; PostgreSQL refuses a NUL in a query.
     email = without_control_characters(normalize_email(email))[:EMAIL_LENGTH]
     address = without_control_characters(address)[:ADDRESS_LENGTH]
-    if is_throttled(session, email, address, now):
-        record_attempt(session, email, address, succeeded=False, now=now, counted=False)
-        return LogInResult(Outcome.THROTTLED, email)
-    user = authenticate(session, email, password)
-    record_attempt(session, email, address, succeeded=user is not None, now=now)
+    with transaction(session):
+        if is_throttled(session, email, address, now):
+            record_attempt(session, email, address, succeeded=False, now=now, counted=False)
+            return LogInResult(Outcome.THROTTLED, email)
+        user = authenticate(session, email, password)
+        record_attempt(session, email, address, succeeded=user is not None, now=now)
     if user is None:
         return LogInResult(Outcome.REFUSED, email)
     return LogInResult(Outcome.ACCEPTED, email, user)
@@ -83,16 +85,20 @@ def attempt_password_change(
     """Change the password; a wrong current password counts as a failed log-in.
 
     Otherwise a stolen session would be an unthrottled way to guess the password.
-    Raises `AccountError` when the new password is refused.
+    Raises `AccountError` when the new password is refused. Commits the change or the
+    failed attempt.
     """
     now = now or utc_now()
-    if is_throttled(session, user.email, address[:ADDRESS_LENGTH], now):
-        return Outcome.THROTTLED
-    try:
-        change_password(session, user, current_password=current_password, new_password=new_password)
-    except WrongPassword:
-        record_attempt(session, user.email, address, succeeded=False, now=now)
-        return Outcome.REFUSED
+    with transaction(session):
+        if is_throttled(session, user.email, address[:ADDRESS_LENGTH], now):
+            return Outcome.THROTTLED
+        try:
+            change_password(
+                session, user, current_password=current_password, new_password=new_password
+            )
+        except WrongPassword:
+            record_attempt(session, user.email, address, succeeded=False, now=now)
+            return Outcome.REFUSED
     return Outcome.ACCEPTED
 
 
@@ -161,7 +167,7 @@ def lift_lockout(
     require_secretariat(actor)
     now = now or utc_now()
     user = get_user(session, user_id)
-    try:
+    with transaction(session):
         lifted = session.execute(
             update(LoginAttempt)
             .where(
@@ -174,8 +180,4 @@ def lift_lockout(
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
         record(session, Actor.of(actor), "account.lockout_lifted", user, {"failures": lifted})
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return user

@@ -7,13 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import EmailField, SelectChoice, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Regexp
 
 from questionnaire.extensions import db_session
-from questionnaire.models import Role, StateParty
+from questionnaire.models import Role
 from questionnaire.services import access, throttle
 from questionnaire.services.accounts import (
     AccountError,
@@ -24,6 +23,7 @@ from questionnaire.services.accounts import (
     set_account_active,
 )
 from questionnaire.services.invitations import IssuedInvitation, invite_user, reissue_invitation
+from questionnaire.services.state_parties import state_parties_by_name
 from questionnaire.web.filters import AccountFilterForm
 from questionnaire.web.i18n import current_language, term
 from questionnaire.web.policy import Audience, allow
@@ -53,8 +53,9 @@ class RoleAndStateForm(FlaskForm):
 
 def state_choices() -> list[SelectChoice]:
     """Every state party by its name in the person's language, with its code."""
-    name = "name_zh" if current_language() == "zh" else "name_en"
-    states = db_session().scalars(select(StateParty).order_by(getattr(StateParty, name)))
+    language = current_language()
+    name = "name_zh" if language == "zh" else "name_en"
+    states = state_parties_by_name(db_session(), language)
     return [SelectChoice(state.code, f"{getattr(state, name)} ({state.code})") for state in states]
 
 
@@ -85,10 +86,9 @@ def invite() -> tuple[str, int]:
     form = InviteForm().offer_choices()
     if not form.validate_on_submit():
         return _accounts_page(form, status=400)
-    database = db_session()
     try:
         issued = invite_user(
-            database,
+            db_session(),
             current_user,
             email=form.email.data or "",
             name=form.name.data or "",
@@ -96,28 +96,22 @@ def invite() -> tuple[str, int]:
             state_party_code=form.state_party.data or None,
         )
     except EmailTaken:
-        database.rollback()
         form.email.errors.append(_("An account with this e-mail exists already."))
         return _accounts_page(form, status=400)
     except AccountError as error:
-        database.rollback()
         flash(_("Nothing was changed: %(reason)s", reason=str(error)), "error")
         return _accounts_page(form, status=400)
-    database.commit()
     return _accounts_page(InviteForm(formdata=None).offer_choices(), issued=issued)
 
 
 @blueprint.post("/<int:user_id>/invitation")
 @allow(Audience.SECRETARIAT)
 def reissue(user_id: int) -> str | Response:
-    database = db_session()
     try:
-        issued = reissue_invitation(database, current_user, user_id)
+        issued = reissue_invitation(db_session(), current_user, user_id)
     except AccountError as error:
-        database.rollback()
         flash(_("Nothing was changed: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("accounts.index"))
-    database.commit()
     return _accounts_page(InviteForm(formdata=None).offer_choices(), issued=issued)[0]
 
 
@@ -151,10 +145,8 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
                 state_party_code=form.state_party.data or None,
             )
         except AccountError as error:
-            database.rollback()
             flash(_("Nothing was changed: %(reason)s", reason=str(error)), "error")
         else:
-            database.commit()
             flash(_("%(email)s is re-assigned and logged out.", email=account.email), "info")
             return redirect(url_for("accounts.index"))
     status = 400 if form.is_submitted() else 200
@@ -170,14 +162,11 @@ def lift_lockout(user_id: int) -> Response:
 
 
 def _set_active(user_id: int, *, active: bool) -> Response:
-    database = db_session()
     try:
-        account = set_account_active(database, current_user, user_id, active=active)
+        account = set_account_active(db_session(), current_user, user_id, active=active)
     except AccountError as error:
-        database.rollback()
         flash(_("Nothing was changed: %(reason)s", reason=str(error)), "error")
     else:
-        database.commit()
         if active:
             flash(_("%(email)s can log in again.", email=account.email), "info")
         else:

@@ -28,7 +28,7 @@ from questionnaire.domain.conditions import condition_data
 from questionnaire.domain.text import without_control_characters
 from questionnaire.extensions import db_session, storage
 from questionnaire.models import Answer, Assessment, AssessmentItem
-from questionnaire.services import access, answers, evidence, questionnaires
+from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.assessments import (
     assessment_question_bank,
     find_assessments,
@@ -78,15 +78,13 @@ def overview(assessment_id: int) -> str:
     assessment = access.get_assessment(session, current_user, assessment_id)
     listed = _overview_filter()
     view = questionnaires.overview(session, current_user, assessment, listed)
-    from questionnaire.web.reviews import review_panel
-
     return render_template(
         "assessments/overview.html",
         assessment=assessment,
         view=view,
         listed=listed,
         filters=list(ItemFilter),
-        panel=review_panel(assessment.id),
+        panel=reviews.review_panel(session, current_user, assessment),
     )
 
 

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from questionnaire.extensions import db_session, login_manager
 from questionnaire.models import User
-from questionnaire.services.accounts import MIN_PASSWORD_LENGTH, end_sessions
+from questionnaire.services.accounts import MIN_PASSWORD_LENGTH, log_out
 from questionnaire.services.invitations import (
     InvalidInvitation,
     accept_invitation,
@@ -111,10 +111,10 @@ def login() -> str | Response | tuple[str, int]:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        database = db_session()
         address = _client_address()
-        result = attempt_log_in(database, form.email.data or "", form.password.data or "", address)
-        database.commit()  # the attempt is recorded whatever its outcome
+        result = attempt_log_in(
+            db_session(), form.email.data or "", form.password.data or "", address
+        )
         if result.user is not None:
             _start_fresh_session(result.user)
             return redirect(same_site_path(request.args.get("next"), url_for("home.index")))
@@ -131,9 +131,7 @@ def login() -> str | Response | tuple[str, int]:
 @blueprint.post("/logout")
 @allow()
 def logout() -> Response:
-    database = db_session()
-    end_sessions(database, current_user._get_current_object())
-    database.commit()
+    log_out(db_session(), current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -145,17 +143,15 @@ def logout() -> Response:
 def change_password() -> str | Response | tuple[str, int]:
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        database = db_session()
         user = current_user._get_current_object()
         address = _client_address()
         outcome = attempt_password_change(
-            database,
+            db_session(),
             user,
             current_password=form.current_password.data or "",
             new_password=form.new_password.data or "",
             address=address,
         )
-        database.commit()
         if outcome is Outcome.ACCEPTED:
             # Other sessions carry the old generation and end; this one starts afresh.
             _start_fresh_session(user, keep=("language", "started_at"))
@@ -187,9 +183,7 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
         try:
             user = accept_invitation(database, token, form.password.data or "")
         except InvalidInvitation:
-            database.rollback()
             return _no_longer_valid()
-        database.commit()
         _start_fresh_session(user)
         flash(_("Welcome. Your password is set and you are logged in."), "info")
         return redirect(url_for("home.index"))

@@ -124,16 +124,20 @@ def offline_import(assessment_id: int) -> str | Response | tuple[str, int]:
         return render_template("exports/import.html", assessment=assessment, preview=None), 400
     data = upload.stream.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
     try:
-        preview = offline.preview_import(
-            session, current_user, assessment, data, offline_secret(), _limits()
+        preview, token = offline.preview_and_stash_import(
+            session,
+            current_user,
+            assessment,
+            data,
+            offline_secret(),
+            _limits(),
+            storage(),
+            _stash_lifetime(),
         )
     except OfflineImportError as error:
         return render_template(
             "exports/import.html", assessment=assessment, preview=None, error=error
         ), 400
-    token = offline.stash_import(
-        session, current_user, assessment, data, storage(), _stash_lifetime()
-    )
     return render_template(
         "exports/import.html",
         assessment=assessment,

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Flask, current_app, jsonify
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from questionnaire.database import accepts_writes
+from questionnaire.database import accepts_writes, ping
 from questionnaire.extensions import database, db_session, storage
 from questionnaire.queue import reach_broker
 from questionnaire.web.errors import RETRY_AFTER_SECONDS
@@ -64,7 +63,7 @@ def _register_default_checks(state: BlueprintSetupState) -> None:
 @public
 def healthz() -> tuple[Response, int]:
     try:
-        db_session().execute(text("SELECT 1"))
+        ping(db_session())
     except SQLAlchemyError:
         return jsonify(status="error", application="ok", database="unreachable"), 503
     return jsonify(status="ok", application="ok", database="ok"), 200

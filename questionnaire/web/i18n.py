@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from questionnaire.domain.answer_text import answer_text as rendered_answer
 from questionnaire.domain.answers import AnswerError
 from questionnaire.extensions import db_session
+from questionnaire.services.accounts import set_language
 from questionnaire.web.policy import public
 from questionnaire.web.redirects import same_site_path
 
@@ -160,8 +161,7 @@ def switch_language() -> Response:
         session["language"] = language
         forget_language()
         if current_user.is_authenticated:
-            current_user.language = language
-            db_session().commit()
+            set_language(db_session(), current_user, language)
     return redirect(same_site_path(request.form.get("next"), url_for("home.index")))
 
 

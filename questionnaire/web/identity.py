@@ -32,27 +32,34 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import logout_user
-from sqlalchemy import Result, event
-from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
+from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.wrappers import Response
 
 from questionnaire.extensions import db_session, login_manager
 from questionnaire.models import Role, User
-from questionnaire.services.sessions import CHECKS_SESSION, SessionCheck, is_current
+from questionnaire.services.sessions import (
+    SessionCheck,
+    SessionEnded,
+    check_before_first_statement,
+)
 
 View = TypeVar("View", bound=Callable[..., Any])
 PERSON_KEY = "person"
 _UNCHECKED = "unchecked_session"  # on `g`: the SessionCheck still to make
 
 
-class SessionEnded(Exception):
-    """The session's account was logged out, changed or disabled since the cookie was made."""
+class _RequestCheck:
+    """The check still to make for this request, kept on `g` (none outside a request)."""
+
+    def peek(self) -> SessionCheck | None:
+        return g.get(_UNCHECKED) if has_request_context() else None
+
+    def take(self) -> SessionCheck | None:
+        return g.pop(_UNCHECKED, None) if has_request_context() else None
 
 
 def init_app(app: Flask) -> None:
-    sessions = app.extensions["database"].sessions
-    event.listen(sessions, "do_orm_execute", _check_before_statement)
-    event.listen(sessions, "before_flush", _check_before_flush)
+    check_before_first_statement(app.extensions["database"].sessions, _RequestCheck())
     app.register_error_handler(SessionEnded, _ended)
 
 
@@ -116,31 +123,6 @@ def unchecked_session() -> SessionCheck | None:
     check alone first, so "not found" is never the answer to a session that has ended.
     """
     return g.get(_UNCHECKED) if has_request_context() else None
-
-
-def _check_before_statement(state: ORMExecuteState) -> Result[Any] | None:
-    if not state.execution_options.get(CHECKS_SESSION):
-        _check_now(state.session)
-        return None
-    if not has_request_context() or _UNCHECKED not in g:
-        return None
-    rows = state.invoke_statement().freeze()
-    if rows().first() is not None:
-        g.pop(_UNCHECKED, None)
-    return rows()
-
-
-def _check_before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    with session.no_autoflush:
-        _check_now(session)
-
-
-def _check_now(session: Session) -> None:
-    if not has_request_context():
-        return
-    check = g.pop(_UNCHECKED, None)
-    if check is not None and not is_current(session, check):
-        raise SessionEnded
 
 
 def _ended(_error: SessionEnded) -> Response:

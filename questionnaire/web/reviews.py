@@ -8,7 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask import session as session_store
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -17,7 +16,6 @@ from questionnaire.domain.assessment import (
     FindingKind,
     FrameworkRating,
     PracticeRating,
-    PublicationConsent,
     WorkflowStatus,
 )
 from questionnaire.domain.recommendations import recommendation_wording
@@ -25,10 +23,9 @@ from questionnaire.domain.review_coverage import MAX_REASON, ReviewFilter
 from questionnaire.domain.vocabulary import TECHNICAL_ASSISTANCE_SCALE
 from questionnaire.extensions import db_session
 from questionnaire.models import Assessment, AssessmentItem, ItemReview, User
-from questionnaire.services import access, answers, evidence, questionnaires, reports, reviews
+from questionnaire.services import access, answers, evidence, questionnaires, reviews
 from questionnaire.services.assessments import assessment_question_bank
 from questionnaire.services.reviews import NewFinding, ReviewError
-from questionnaire.services.workflow import transition
 from questionnaire.web.i18n import current_language, request_translations
 from questionnaire.web.policy import Audience, allow
 from questionnaire.web.request_values import form_id, form_identifier
@@ -367,7 +364,6 @@ def complete(assessment_id: int) -> str | Response | tuple[str, int]:
         flash(_("Not possible: %(reason)s", reason=_reason(refusal)), "error")
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     flash(_("The review is completed. The secretariat can now finalize it."), "info")
-    reports.prebuild_country_reports(session, current_user, assessment)
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
 
 
@@ -411,7 +407,6 @@ def finalize(assessment_id: int) -> str | Response | tuple[str, int]:
             flash(_("Not possible: %(reason)s", reason=_reason(refusal)), "error")
             return redirect(url_for("assessments.overview", assessment_id=assessment.id))
         flash(_("The assessment is finalized. Its country reports are being prepared."), "info")
-        reports.prebuild_country_reports(session, current_user, assessment)
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     return _render_finalize(assessment)
 
@@ -505,15 +500,10 @@ def change_status(assessment_id: int) -> Response:
         # says what follows and asks for confirmation.
         return redirect(url_for(CONFIRMED_STEPS[target], assessment_id=assessment.id))
     try:
-        if target is WorkflowStatus.ANSWERED:
-            reviews.send_clarifications(session, current_user, assessment)
-        else:
-            transition(
-                session, current_user, assessment, target, note=request.form.get("note", "")[:2000]
-            )
+        reviews.take_step(
+            session, current_user, assessment, target, note=request.form.get("note", "")[:2000]
+        )
         flash(_("The assessment is now: %(status)s", status=_(target.value)), "info")
-        if target in reports.PREBUILT_AT:
-            reports.prebuild_country_reports(session, current_user, assessment)
     except access.NotAllowed as refusal:
         flash(_("Not possible: %(reason)s", reason=_reason(refusal)), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
@@ -573,31 +563,3 @@ def consent(assessment_id: int) -> Response:
     except ReviewError as error:
         flash(_("Not saved: %(reason)s", reason=_reason(error)), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id, _anchor="review"))
-
-
-def review_panel(assessment_id: int) -> dict[str, object]:
-    """What the overview page shows of the review: reviewers, candidates, next steps."""
-    session = db_session()
-    assessment = access.get_assessment(session, current_user, assessment_id)
-    assigned = reviews.assignments(session, assessment)
-    candidates: list[User] = []
-    if access.is_secretariat(current_user):
-        taken = {a.reviewer_id for a in assigned}
-        candidates = [
-            user
-            for user in session.scalars(
-                select(User)
-                .where(*access.assignable_reviewers())
-                .order_by(User.state_party_code, User.name)
-            )
-            if user.id not in taken and user.state_party_code != assessment.state_party_code
-        ]
-    steps = access.steps_open_to(current_user, assessment)  # none for a contributor
-    return {
-        "assignments": assigned,
-        "candidates": candidates,
-        "steps": steps,
-        "consents": list(PublicationConsent),
-        "open_clarifications": reviews.open_clarifications(session, assessment),
-        "answers_readable": access.may_read_answers(session, current_user, assessment),
-    }

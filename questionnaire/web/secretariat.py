@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import (
     DateField,
@@ -26,17 +25,17 @@ from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.scope import Scope, ScopeError
 from questionnaire.domain.state_parties import load_regional_groups
 from questionnaire.extensions import db_session
-from questionnaire.models import StateParty
 from questionnaire.services import bulk
 from questionnaire.services.assessments import (
     AssessmentError,
     active_reviewers,
-    create_assessment,
     find_assessments,
+    open_assessment,
     state_codes_of_group,
 )
 from questionnaire.services.bank_store import latest_question_bank
 from questionnaire.services.bulk import parse_state_codes
+from questionnaire.services.state_parties import state_parties_by_name
 from questionnaire.web.filters import AssessmentFilterForm
 from questionnaire.web.i18n import current_language, localized, term
 from questionnaire.web.policy import Audience, allow
@@ -111,8 +110,9 @@ def new_assessment() -> str | Response | tuple[str, int]:
         flash(_("Load the question bank first."), "error")
         return redirect(url_for("home.index"))
     form = NewAssessmentForm()
-    name = "name_zh" if current_language() == "zh" else "name_en"
-    states = session.scalars(select(StateParty).order_by(getattr(StateParty, name)))
+    language = current_language()
+    name = "name_zh" if language == "zh" else "name_en"
+    states = state_parties_by_name(session, language)
     form.state_party.choices = [
         SelectChoice(s.code, f"{getattr(s, name)} ({s.code})") for s in states
     ]
@@ -120,7 +120,7 @@ def new_assessment() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         scope = form.scope()
         try:
-            assessment = create_assessment(
+            assessment = open_assessment(
                 session,
                 current_user,
                 state_party_code=form.state_party.data or "",
@@ -128,9 +128,7 @@ def new_assessment() -> str | Response | tuple[str, int]:
                 scope=scope,
                 due_date=form.due_date.data,
             )
-            session.commit()
         except (AssessmentError, ScopeError) as error:
-            session.rollback()
             flash(_("The assessment was not created: %(reason)s", reason=str(error)), "error")
             return render_template("secretariat/new_assessment.html", form=form), 400
         flash(
@@ -173,7 +171,6 @@ def open_many() -> str | Response | tuple[str, int]:
             due_date=form.due_date.data,
         )
     except (bulk.BulkError, ScopeError) as error:
-        session.rollback()
         flash(_("Nothing was opened: %(reason)s", reason=_reason(error)), "error")
         return render_template("secretariat/open_many.html", form=form), 400
     return render_template(
@@ -201,7 +198,6 @@ def bulk_assign() -> str | tuple[str, int]:
             session, current_user, assessment_ids=assessment_ids, reviewer_ids=reviewer_ids
         )
     except bulk.BulkError as error:
-        session.rollback()
         flash(_("Nobody was assigned: %(reason)s", reason=_reason(error)), "error")
         return _assign_page(filters, set(assessment_ids), set(reviewer_ids), 400)
     return render_template(
