@@ -192,3 +192,32 @@ def test_load_figures_are_judged_as_ratios_to_the_reference_of_the_same_round() 
     assert figures["served_memory_ratio"]["median"] == pytest.approx(120 / 70)
     assert figures["served_memory_ratio"]["verdict"] == "meets"
     assert figures["page_p99"]["target"] is None  # no absolute p99 target any more
+
+
+def test_the_queue_step_leaves_the_environment_as_it_found_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The served steps run after the queue step and start gunicorn with this process's
+    environment: a leftover REDIS_URL of the queue step's own (stopped) Redis once made the
+    application refuse to start, and `make bench` stopped before serving anything."""
+    from contextlib import contextmanager
+
+    from benchmarks import workers
+
+    @contextmanager
+    def fake_redis(_work_dir: Path):  # type: ignore[no-untyped-def]
+        yield "redis://127.0.0.1:1/0"
+
+    seen: dict[str, str] = {}
+
+    def measure(env: dict[str, str], _queue_dir: Path, _runs: int) -> dict[str, object]:
+        seen.update({name: os.environ[name] for name in ("REDIS_URL", "QUEUE_EAGER")})
+        return {}
+
+    monkeypatch.setattr(workers, "_redis", fake_redis)
+    monkeypatch.setattr(workers, "_measure_queue", measure)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("QUEUE_EAGER", "true")
+    workers.queue_step("sqlite://", tmp_path, runs=1)
+    assert seen == {"REDIS_URL": "redis://127.0.0.1:1/0", "QUEUE_EAGER": "false"}
+    assert "REDIS_URL" not in os.environ and os.environ["QUEUE_EAGER"] == "true"
