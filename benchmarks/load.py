@@ -105,7 +105,7 @@ def measures_versions(session: Session, assessment_id: int) -> dict[str, int]:
     ).all()
     stored = dict(
         session.execute(
-            select(Answer.item_id, Answer.version).where(
+            select(Answer.item_id, Answer.revision).where(
                 Answer.item_id.in_([item_id for item_id, _ in items]),
                 Answer.question_id == MEASURES_QUESTION,
             )

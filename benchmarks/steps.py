@@ -29,12 +29,12 @@ from questionnaire.models import (
     Answer,
     Assessment,
     AssessmentItem,
-    BankVersion,
+    BankEdition,
     Role,
     User,
     utc_now,
 )
-from questionnaire.services.bank_store import question_bank_from_row
+from questionnaire.services.bank_store import question_bank_of_edition
 from questionnaire.services.reports import (
     build_cross_country,
     country_report,
@@ -299,8 +299,8 @@ def _synthetic_answers(item_ids: list[int], per_item: int, total: int) -> list[d
 
 def _warm_banks(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
-        for version in session.scalars(select(BankVersion)):
-            question_bank_from_row(version)
+        for version in session.scalars(select(BankEdition)):
+            question_bank_of_edition(version)
 
 
 def _spread_assessment_ids(sessions: sessionmaker[Session], count: int) -> list[int]:

@@ -85,8 +85,9 @@ class User(Base):
         return f"{self.id}:{self.session_generation}"
 
 
-class BankVersion(Base):
-    """One loaded version of the question bank, with its files, so it can be rebuilt."""
+class BankEdition(Base):
+    """One loaded edition of the question bank (its `version` number), with its files, so
+    it can be rebuilt. The table keeps its first name, `bank_versions`."""
 
     __tablename__ = "bank_versions"
     __table_args__ = (UniqueConstraint("bank_id", "version"),)
@@ -96,8 +97,8 @@ class BankVersion(Base):
     version: Mapped[int]
     edition: Mapped[str] = mapped_column(String(300))
     checksum: Mapped[str] = mapped_column(String(64))
-    # The whole bank's text (about 0.8 MB): read only when a version is first resolved in a
-    # process (bank_store.question_bank_from_row), not with every assessment that names its version.
+    # The whole bank's text (about 0.8 MB): read only when an edition is first resolved in a
+    # process (bank_store.question_bank_of_edition), not with every assessment that names it.
     files: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)
     commitment_count: Mapped[int]
     question_count: Mapped[int]
@@ -155,7 +156,7 @@ class Assessment(Base):
     reviewers_see_drafts: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     state_party: Mapped[StateParty] = relationship()
-    bank_version: Mapped[BankVersion] = relationship()
+    bank_edition: Mapped[BankEdition] = relationship()
     items: Mapped[list[AssessmentItem]] = relationship(
         back_populates="assessment", order_by="AssessmentItem.position"
     )
@@ -179,7 +180,12 @@ class AssessmentItem(Base):
 
 
 class Answer(Base):
-    """The current answer to one question; every saved change is kept in AnswerVersion."""
+    """The current answer to one question; every saved change is kept in AnswerChange.
+
+    `revision` counts the saves (1 for the first): a save names the revision it started
+    from, and a newer one means someone else saved meanwhile (a conflict, never an
+    overwrite). Stored in the column `version`; forms send it as `version__<question>`.
+    """
 
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("item_id", "question_id"),)
@@ -188,18 +194,21 @@ class Answer(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("assessment_items.id", ondelete="CASCADE"))
     question_id: Mapped[str] = mapped_column(String(60))
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
-    version: Mapped[int] = mapped_column(default=1)
+    revision: Mapped[int] = mapped_column("version", default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
-class AnswerVersion(Base):
+class AnswerChange(Base):
+    """One saved change of an answer: the value it gave, who saved it, when and how (the
+    table keeps its first name, `answer_versions`)."""
+
     __tablename__ = "answer_versions"
     __table_args__ = (UniqueConstraint("answer_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
-    version: Mapped[int]
+    revision: Mapped[int] = mapped_column("version")  # the answer's revision this change made
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)

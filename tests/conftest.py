@@ -27,7 +27,7 @@ from questionnaire.domain.bank.loader import BankFiles, build_bank, read_bank_fi
 from questionnaire.models import Role, User
 from questionnaire.services import accounts
 from questionnaire.services.accounts import SYSTEM, create_user
-from questionnaire.services.bank_store import load_bank_version
+from questionnaire.services.bank_store import load_bank_edition
 from questionnaire.services.state_parties import load_state_parties_into
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +128,7 @@ def state_parties(db: Session) -> None:
 
 @pytest.fixture()
 def loaded_bank(db: Session, bank_files: BankFiles) -> QuestionBank:
-    load_bank_version(db, bank_files, SYSTEM)
+    load_bank_edition(db, bank_files, SYSTEM)
     db.commit()
     return build_bank(bank_files)
 

@@ -68,7 +68,7 @@ def provoke_conflict(country: CountryDemo) -> int:
     if not candidates:
         return 0
     answered = country.rng.choice(candidates)
-    base = {"measures": current_answers(country.session, answered.item.id)["measures"].version}
+    base = {"measures": current_answers(country.session, answered.item.id)["measures"].revision}
     themes = answered.commitment.spec.themes
     conflicts = 0
     for author in (country.focal_point, country.contributor):

@@ -48,7 +48,7 @@ from questionnaire.models import (
 from questionnaire.services import questionnaires, reviews, workflow
 from questionnaire.services.accounts import SYSTEM
 from questionnaire.services.assessments import assessment_question_bank, open_assessment
-from questionnaire.services.bank_store import latest_bank_version, load_bank_version
+from questionnaire.services.bank_store import latest_bank_edition, load_bank_edition
 from questionnaire.services.state_parties import load_state_parties_into
 from questionnaire.services.transactions import transaction
 
@@ -160,8 +160,8 @@ def generate_demo(session: Session, request: DemoRequest) -> DemoSummary:
 def _load_reference_data(session: Session, bank_dir: Path) -> None:
     with transaction(session):
         load_state_parties_into(session)
-        if latest_bank_version(session) is None:
-            load_bank_version(session, read_bank_files(bank_dir), SYSTEM)
+        if latest_bank_edition(session) is None:
+            load_bank_edition(session, read_bank_files(bank_dir), SYSTEM)
 
 
 def _start_country(

@@ -215,7 +215,7 @@ def get_assessment(session: Session, user: User, assessment_id: int) -> Assessme
     # Every page shows the state party and needs the bank version: one query, not three.
     query = visible_assessments(user).where(Assessment.id == assessment_id)
     assessment = session.scalar(
-        query.options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
+        query.options(joinedload(Assessment.state_party), joinedload(Assessment.bank_edition))
     )
     if assessment is None:
         raise NotFound(f"assessment {assessment_id}")
@@ -235,7 +235,7 @@ def get_item(
             AssessmentItem.commitment_id == commitment_id,
             *_scope(user),
         )
-        .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
+        .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_edition))
     ).first()
     if row is None:
         _not_found(session, user, assessment_id, commitment_id)
@@ -347,7 +347,7 @@ def _item_statement(role: Role, parts: int, *, checked: bool) -> Select[Any]:
             AssessmentItem.commitment_id == bindparam("commitment_id", type_=String),
             *_scope(User(role=role), parameters=True),
         )
-        .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_version))
+        .options(joinedload(Assessment.state_party), joinedload(Assessment.bank_edition))
     )
     joined: list[tuple[Any, ColumnElement[bool]]] = [
         (Answer, Answer.item_id == AssessmentItem.id),

@@ -22,7 +22,7 @@ from questionnaire.domain.bank import BankCommitment
 from questionnaire.domain.conditions import AnswerValue
 from questionnaire.models import (
     Answer,
-    AnswerVersion,
+    AnswerChange,
     Assessment,
     AssessmentItem,
     SaveRequest,
@@ -139,7 +139,7 @@ def save_answers(
     return SaveResult(
         saved,
         conflicts,
-        {qid: row.version for qid, row in existing.items()},
+        {qid: row.revision for qid, row in existing.items()},
         now,
         errors=errors,
         values={qid: row.value for qid, row in existing.items()},
@@ -215,9 +215,9 @@ def apply_values(
             conflicts.append(_conflict(session, item.id, question_id, value))
             continue
         session.add(
-            AnswerVersion(
+            AnswerChange(
                 answer_id=applied.id,
-                version=applied.version,
+                revision=applied.revision,
                 value=value,
                 author_id=user.id,
                 created_at=now,
@@ -275,7 +275,7 @@ def _create_all(
             item_id=item.id,
             question_id=question_id,
             value=value,
-            version=1,
+            revision=1,
             updated_by_id=user.id,
             updated_at=now,
         )
@@ -307,15 +307,15 @@ def _update(
     """Write one answer if `base` is still its version; None when someone saved first."""
     result = session.execute(
         update(Answer)
-        .where(Answer.id == row.id, Answer.version == base)
-        .values(value=value, version=Answer.version + 1, updated_by_id=user.id, updated_at=now)
+        .where(Answer.id == row.id, Answer.revision == base)
+        .values(value=value, revision=Answer.revision + 1, updated_by_id=user.id, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
     # The row in memory follows the database without being marked as changed again.
     set_committed_value(row, "value", value)
-    set_committed_value(row, "version", base + 1)
+    set_committed_value(row, "revision", base + 1)
     return row
 
 
@@ -329,7 +329,7 @@ def _conflict(session: Session, item_id: int, question_id: str, yours: AnswerVal
         return Conflict(question_id, yours, None, 0, "", utc_now())
     author = session.get(User, row.updated_by_id) if row.updated_by_id else None
     return Conflict(
-        question_id, yours, row.value, row.version, author.name if author else "", row.updated_at
+        question_id, yours, row.value, row.revision, author.name if author else "", row.updated_at
     )
 
 
@@ -337,7 +337,7 @@ def _duplicate(
     session: Session, item: AssessmentItem, errors: dict[str, AnswerError]
 ) -> SaveResult:
     stored = current_answers(session, item.id)
-    versions = {qid: row.version for qid, row in stored.items()}
+    versions = {qid: row.revision for qid, row in stored.items()}
     values = {qid: row.value for qid, row in stored.items()}
     return SaveResult([], [], versions, utc_now(), duplicate=True, errors=errors, values=values)
 
@@ -345,7 +345,7 @@ def _duplicate(
 @dataclass(frozen=True)
 class HistoryEntry:
     question_id: str
-    version: int
+    revision: int
     value: AnswerValue
     author: str
     at: dt.datetime
@@ -359,20 +359,20 @@ def answer_history(
     query = (
         select(
             Answer.question_id,
-            AnswerVersion.version,
-            AnswerVersion.value,
+            AnswerChange.revision,
+            AnswerChange.value,
             User.name,
-            AnswerVersion.created_at,
-            AnswerVersion.source,
+            AnswerChange.created_at,
+            AnswerChange.source,
         )
-        .join(AnswerVersion, AnswerVersion.answer_id == Answer.id)
-        .outerjoin(User, User.id == AnswerVersion.author_id)
+        .join(AnswerChange, AnswerChange.answer_id == Answer.id)
+        .outerjoin(User, User.id == AnswerChange.author_id)
         .where(Answer.item_id == item.id)
-        .order_by(AnswerVersion.created_at.desc(), AnswerVersion.id.desc())
+        .order_by(AnswerChange.created_at.desc(), AnswerChange.id.desc())
     )
     if limit is not None:
         query = query.limit(limit)
     return [
-        HistoryEntry(question_id, version, value, name or "", at, source)
-        for question_id, version, value, name, at, source in session.execute(query)
+        HistoryEntry(question_id, revision, value, name or "", at, source)
+        for question_id, revision, value, name, at, source in session.execute(query)
     ]

@@ -18,7 +18,7 @@ from questionnaire.models import Assessment, AssessmentItem, StateParty, User
 from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
-from questionnaire.services.bank_store import latest_bank_version, question_bank_from_row
+from questionnaire.services.bank_store import latest_bank_edition, question_bank_of_edition
 from questionnaire.services.transactions import transaction
 
 
@@ -65,10 +65,10 @@ def create_assessment(
     state = session.get(StateParty, state_party_code.upper())
     if state is None:
         raise AssessmentError(f"unknown state party {state_party_code!r}")
-    version = latest_bank_version(session)
+    version = latest_bank_edition(session)
     if version is None:
         raise AssessmentError("no question bank is loaded; load it with `flask bank load`")
-    commitments = select_commitments(question_bank_from_row(version), scope)
+    commitments = select_commitments(question_bank_of_edition(version), scope)
     assessment = Assessment(
         state_party_code=state.code,
         review_year=review_year,
@@ -148,7 +148,7 @@ def items_of(session: Session, assessment: Assessment) -> list[AssessmentItem]:
 
 def assessment_question_bank(assessment: Assessment) -> QuestionBank:
     """The resolved bank of the version the assessment was created from."""
-    return question_bank_from_row(assessment.bank_version)
+    return question_bank_of_edition(assessment.bank_edition)
 
 
 @dataclass(frozen=True)

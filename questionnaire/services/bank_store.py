@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank.loader import BankFiles, build_bank
-from questionnaire.models import BankVersion
+from questionnaire.models import BankEdition
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
 from questionnaire.services.transactions import transaction
@@ -25,20 +25,24 @@ class BankVersionError(ValueError):
 
 @dataclass(frozen=True)
 class LoadResult:
-    version: BankVersion
+    version: BankEdition
     created: bool
 
 
 def load_bank(session: Session, files: BankFiles, actor: Actor) -> LoadResult:
-    """`flask bank load`: store the bank's version unless stored already; commits."""
+    """`flask bank load`: store the bank as a new edition unless stored already; commits."""
     with transaction(session):
-        return load_bank_version(session, files, actor)
+        return load_bank_edition(session, files, actor)
 
 
-def load_bank_version(session: Session, files: BankFiles, actor: Actor) -> LoadResult:
-    """Check `files` and store them as a new bank version; loading the same files is a no-op."""
+def load_bank_edition(session: Session, files: BankFiles, actor: Actor) -> LoadResult:
+    """Check `files` and store them as a new edition; loading the same files is a no-op.
+
+    An edition is the stored row (`BankEdition`); its `version` is the number bank.yaml
+    gives, which may only go up.
+    """
     bank = build_bank(files)
-    latest = latest_bank_version(session, bank.id)
+    latest = latest_bank_edition(session, bank.id)
     if latest is not None and bank.version < latest.version:
         raise BankVersionError(
             f"bank version {bank.version} is lower than version {latest.version}, which is "
@@ -53,7 +57,7 @@ def load_bank_version(session: Session, files: BankFiles, actor: Actor) -> LoadR
             f"set version: {latest.version + 1} to load the change as a new version"
         )
     assessable = [c for c in bank.commitments if c.assessable]
-    row = BankVersion(
+    row = BankEdition(
         bank_id=bank.id,
         version=bank.version,
         edition=bank.metadata.edition,
@@ -69,22 +73,22 @@ def load_bank_version(session: Session, files: BankFiles, actor: Actor) -> LoadR
     return LoadResult(row, created=True)
 
 
-def latest_bank_version(session: Session, bank_id: str | None = None) -> BankVersion | None:
-    """The stored row of the newest bank version (of `bank_id`, if given), or None."""
-    query = select(BankVersion).order_by(BankVersion.version.desc(), BankVersion.id.desc())
+def latest_bank_edition(session: Session, bank_id: str | None = None) -> BankEdition | None:
+    """The stored edition with the highest version (of `bank_id`, if given), or None."""
+    query = select(BankEdition).order_by(BankEdition.version.desc(), BankEdition.id.desc())
     if bank_id is not None:
-        query = query.where(BankVersion.bank_id == bank_id)
+        query = query.where(BankEdition.bank_id == bank_id)
     return session.scalars(query.limit(1)).first()
 
 
 def latest_question_bank(session: Session) -> QuestionBank | None:
-    """The resolved bank of the newest stored version, or None before any bank is loaded."""
-    row = latest_bank_version(session)
-    return question_bank_from_row(row) if row is not None else None
+    """The resolved bank of the newest stored edition, or None before any bank is loaded."""
+    row = latest_bank_edition(session)
+    return question_bank_of_edition(row) if row is not None else None
 
 
-def question_bank_from_row(row: BankVersion) -> QuestionBank:
-    """The resolved bank of a stored version, built once per process."""
+def question_bank_of_edition(row: BankEdition) -> QuestionBank:
+    """The resolved bank of a stored edition, built once per process."""
     bank = _built.get(row.checksum)
     if bank is None:
         bank = build_bank(dict(row.files))
@@ -92,15 +96,15 @@ def question_bank_from_row(row: BankVersion) -> QuestionBank:
     return bank
 
 
-def question_bank_by_version_id(session: Session, version_id: int, checksum: str) -> QuestionBank:
-    """The resolved bank of a version known by id and checksum: no read once it is built."""
+def question_bank_by_edition_id(session: Session, edition_id: int, checksum: str) -> QuestionBank:
+    """The resolved bank of an edition known by id and checksum: no read once it is built."""
     bank = _built.get(checksum)
     if bank is not None:
         return bank
-    row = session.get(BankVersion, version_id)
+    row = session.get(BankEdition, edition_id)
     if row is None:
-        raise LookupError(f"bank version {version_id} is not stored")
-    return question_bank_from_row(row)
+        raise LookupError(f"bank edition {edition_id} is not stored")
+    return question_bank_of_edition(row)
 
 
 # The checksum covers every file of a version, and a stored version never changes, so its

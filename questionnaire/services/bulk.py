@@ -26,7 +26,7 @@ from questionnaire.services import access
 from questionnaire.services.accounts import Actor
 from questionnaire.services.assessments import AssessmentError, create_assessment, has_assessment
 from questionnaire.services.audit import record
-from questionnaire.services.bank_store import latest_bank_version, question_bank_from_row
+from questionnaire.services.bank_store import latest_bank_edition, question_bank_of_edition
 from questionnaire.services.reviews import ReviewError, add_assignment
 from questionnaire.services.transactions import transaction
 
@@ -105,10 +105,12 @@ def open_assessments(
         raise BulkError(N_("Choose at most %(count)s state parties at once."), count=MAX_ITEMS)
     if not 2021 <= review_year <= 2100:
         raise BulkError(N_("The review year must be between 2021 and 2100."))
-    version = latest_bank_version(session)
+    version = latest_bank_edition(session)
     if version is None:
         raise BulkError(N_("No question bank is loaded yet."))
-    select_commitments(question_bank_from_row(version), scope)  # ScopeError before anything is made
+    select_commitments(
+        question_bank_of_edition(version), scope
+    )  # ScopeError before anything is made
     known = {
         state.code: state
         for state in session.scalars(select(StateParty).where(StateParty.code.in_(codes)))

@@ -78,7 +78,7 @@ def _answers_by_key(
     versions: dict[str, int] = {}
     local: dict[tuple[str, str], int] = {}
     for commitment_id, question_id, value, version in session.execute(
-        select(AssessmentItem.commitment_id, Answer.question_id, Answer.value, Answer.version)
+        select(AssessmentItem.commitment_id, Answer.question_id, Answer.value, Answer.revision)
         .join(AssessmentItem, AssessmentItem.id == Answer.item_id)
         .where(AssessmentItem.assessment_id == assessment.id)
     ):
@@ -124,7 +124,7 @@ def preview_import(
         parsed, assessment_question_bank(assessment), assessment.id, assessment.state_party_code
     )
     values, versions, _local = _answers_by_key(session, assessment)
-    preview = preview_changes(imported, values, versions, parsed.metadata.answer_versions)
+    preview = preview_changes(imported, values, versions, parsed.metadata.answer_revisions)
     return ImportPreview(preview, parsed.metadata.exported_at)
 
 

@@ -39,7 +39,7 @@ from questionnaire.models import Assessment, Job, JobStatus, User
 from questionnaire.services import access, jobs
 from questionnaire.services.accounts import Actor
 from questionnaire.services.audit import record
-from questionnaire.services.bank_store import question_bank_by_version_id
+from questionnaire.services.bank_store import question_bank_by_edition_id
 from questionnaire.services.snapshots import snapshot_of, snapshots_of
 from questionnaire.services.transactions import transaction
 from questionnaire.storage import MissingObject, Storage
@@ -108,7 +108,7 @@ def country_report(
 
 
 def country_cache_key(assessment: Assessment, language: str) -> str:
-    bank_checksum = assessment.bank_version.checksum
+    bank_checksum = assessment.bank_edition.checksum
     key = _key("country", assessment.id, assessment.revision, language, bank_checksum)
     return f"{REPORTS_PREFIX}country-{assessment.id}-{key}.xlsx"
 
@@ -249,7 +249,7 @@ def plan_cross_country(
             cross_country_key(session, language),
             ids,
             first.bank_version_id,
-            first.bank_version.checksum,
+            first.bank_edition.checksum,
         )
         job.parameters = {**job.parameters, **_plan_parameters(plan)}
         # The total counts assessments only (it once counted the final write as one more
@@ -288,7 +288,7 @@ def _load_plan(session: Session, job_id: str) -> CrossCountryPlan | None:
 
 
 def _layout(session: Session, plan: CrossCountryPlan) -> Layout:
-    bank = question_bank_by_version_id(session, plan.bank_version_id, plan.bank_checksum)
+    bank = question_bank_by_edition_id(session, plan.bank_version_id, plan.bank_checksum)
     return Layout.from_bank(bank, Labels(plan.language))
 
 

@@ -36,7 +36,7 @@ from questionnaire.models import (
     Answer,
     Assessment,
     AssessmentItem,
-    BankVersion,
+    BankEdition,
     ItemReview,
     Job,
     RollUpScore,
@@ -44,7 +44,7 @@ from questionnaire.models import (
     utc_now,
 )
 from questionnaire.services import jobs
-from questionnaire.services.bank_store import question_bank_from_row
+from questionnaire.services.bank_store import question_bank_of_edition
 from questionnaire.services.snapshots import snapshot_of, snapshots_of
 from questionnaire.services.transactions import transaction
 
@@ -243,7 +243,7 @@ def section_scores(
             stored[row.assessment_id][row.key] = row
     result: dict[int, list[SectionScore]] = {}
     for assessment in current:
-        bank = question_bank_from_row(assessment.bank_version)
+        bank = question_bank_of_edition(assessment.bank_edition)
         by_key = stored[assessment.id]
         result[assessment.id] = [
             SectionScore(
@@ -330,9 +330,9 @@ def _number(value: object) -> float | None:
 
 
 def _bank(session: Session, version_id: int) -> QuestionBank:
-    version = session.get(BankVersion, version_id)
+    version = session.get(BankEdition, version_id)
     assert version is not None
-    return question_bank_from_row(version)
+    return question_bank_of_edition(version)
 
 
 RESCORE_TASK = "scores.rescore"

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.models import BankVersion, StateParty, User
+from questionnaire.models import BankEdition, StateParty, User
 from questionnaire.services import access
-from questionnaire.services.bank_store import latest_bank_version
+from questionnaire.services.bank_store import latest_bank_edition
 
 
 @dataclass(frozen=True)
 class SiteSummary:
     """The loaded bank, how many state parties, and (for the secretariat) how many accounts."""
 
-    bank: BankVersion | None
+    bank: BankEdition | None
     state_party_count: int
     account_count: int | None  # only the secretariat sees the number of accounts
 
@@ -26,7 +26,7 @@ def site_summary_for(session: Session, user: User) -> SiteSummary:
     if access.is_secretariat(user):
         accounts = session.scalar(select(func.count()).select_from(User))
     return SiteSummary(
-        bank=latest_bank_version(session),
+        bank=latest_bank_edition(session),
         state_party_count=session.scalar(select(func.count()).select_from(StateParty)) or 0,
         account_count=accounts,
     )

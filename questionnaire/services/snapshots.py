@@ -25,14 +25,14 @@ from questionnaire.models import (
     Answer,
     Assessment,
     AssessmentItem,
-    BankVersion,
+    BankEdition,
     FindingRecord,
     ItemReview,
     ReviewerAssignment,
     StateParty,
     User,
 )
-from questionnaire.services.bank_store import question_bank_by_version_id
+from questionnaire.services.bank_store import question_bank_by_edition_id
 
 # Big enough that the round trips stop mattering, small enough that memory stays flat.
 CHUNK = 25
@@ -70,12 +70,12 @@ def _read_chunk(session: Session, ids: list[int]) -> Iterator[AssessmentSnapshot
             Assessment.finalized_at,
             Assessment.revision,
             Assessment.bank_version_id,
-            BankVersion.checksum,
+            BankEdition.checksum,
             StateParty.name_zh,
             StateParty.name_en,
             StateParty.regional_group,
         )
-        .join(BankVersion, BankVersion.id == Assessment.bank_version_id)
+        .join(BankEdition, BankEdition.id == Assessment.bank_version_id)
         .join(StateParty, StateParty.code == Assessment.state_party_code)
         .where(Assessment.id.in_(ids))
     ).all()
@@ -121,7 +121,7 @@ def _read_chunk(session: Session, ids: list[int]) -> Iterator[AssessmentSnapshot
         reviewers[assessment_id].append(f"{name} ({code})")
 
     for header in headers:
-        bank = question_bank_by_version_id(session, header.bank_version_id, header.checksum)
+        bank = question_bank_by_edition_id(session, header.bank_version_id, header.checksum)
         items = tuple(
             ItemSnapshot(
                 commitment=bank.commitment(commitment_id),

@@ -125,7 +125,7 @@ def commitment(assessment_id: int, commitment_id: str) -> str | Response | tuple
     access.require_answer_reading(session, current_user, assessment)
     bank_commitment = answers.commitment_of(assessment, item)
     values = {qid: row.value for qid, row in stored.items()}
-    versions = {qid: row.version for qid, row in stored.items()}
+    versions = {qid: row.revision for qid, row in stored.items()}
     if request.method == "GET":
         form = build_form(bank_commitment, values, versions)
         return _render_commitment(page, form, values)

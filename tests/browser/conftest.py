@@ -26,7 +26,7 @@ from questionnaire.database import make_engine, make_session_factory
 from questionnaire.domain.bank.loader import read_bank_files
 from questionnaire.models import Role
 from questionnaire.services.accounts import SYSTEM, create_user
-from questionnaire.services.bank_store import load_bank_version
+from questionnaire.services.bank_store import load_bank_edition
 from questionnaire.services.state_parties import load_state_parties_into
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def _prepare_database(database_url: str) -> None:
     try:
         with make_session_factory(engine)() as session:
             load_state_parties_into(session)
-            load_bank_version(session, read_bank_files(PROJECT_ROOT / "question_bank"), SYSTEM)
+            load_bank_edition(session, read_bank_files(PROJECT_ROOT / "question_bank"), SYSTEM)
             create_user(
                 session,
                 SYSTEM,

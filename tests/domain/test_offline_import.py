@@ -109,7 +109,7 @@ def test_round_trip_of_the_full_bank_sorts_answers_into_new_changed_unchanged(
 
     current = {STATUS: "yes", CHALLENGES: ["other", "limited_capacity"]}
     versions = {STATUS: 3, CHALLENGES: 1}
-    preview = preview_changes(answers, current, versions, parsed.metadata.answer_versions)
+    preview = preview_changes(answers, current, versions, parsed.metadata.answer_revisions)
     kinds = preview.kinds()
     assert kinds[STATUS] is ChangeKind.CHANGED
     assert kinds[MEASURES] is kinds[LINK] is kinds[TARGET_DATE] is ChangeKind.NEW
@@ -159,7 +159,7 @@ def test_an_answer_edited_in_the_file_and_online_since_export_is_a_conflict(
     bank: QuestionBank, small_template: bytes
 ) -> None:
     parsed, answers = import_file(files.fill(small_template, {STATUS: "No"}), bank)
-    exported = parsed.metadata.answer_versions
+    exported = parsed.metadata.answer_revisions
     assert exported[STATUS] == 3
     preview = preview_changes(answers, {STATUS: "in_part"}, {STATUS: 4}, exported)
     assert [c.question_key for c in preview.conflicts] == [STATUS]
@@ -173,7 +173,9 @@ def test_online_changes_to_answers_left_alone_in_the_file_are_kept(
     bank: QuestionBank, small_template: bytes
 ) -> None:
     parsed, answers = import_file(small_template, bank)
-    preview = preview_changes(answers, {STATUS: "no"}, {STATUS: 5}, parsed.metadata.answer_versions)
+    preview = preview_changes(
+        answers, {STATUS: "no"}, {STATUS: 5}, parsed.metadata.answer_revisions
+    )
     assert preview.kinds()[STATUS] is ChangeKind.UNCHANGED
     assert preview.to_apply == []
 

@@ -37,7 +37,7 @@ from werkzeug.test import TestResponse
 from questionnaire.domain.assessment import WorkflowStatus
 from questionnaire.models import (
     Answer,
-    AnswerVersion,
+    AnswerChange,
     Assessment,
     AssessmentItem,
     AuditEvent,
@@ -242,7 +242,7 @@ def _answer_fields(aim: Aim, how: str) -> dict[str, Any]:
         AssessmentItem.commitment_id == aim.world.commitment_id,
     )
     versions = aim.db.execute(
-        select(Answer.question_id, Answer.version).where(Answer.item_id.in_(item))
+        select(Answer.question_id, Answer.revision).where(Answer.item_id.in_(item))
     )
     return {
         "status": "yes",
@@ -354,7 +354,7 @@ def country_rows(db: Session, code: str) -> dict[str, list[tuple[Any, ...]]]:
         (Assessment, Assessment.state_party_code == code),
         (AssessmentItem, AssessmentItem.assessment_id.in_(assessments)),
         (Answer, Answer.item_id.in_(items)),
-        (AnswerVersion, AnswerVersion.answer_id.in_(answers)),
+        (AnswerChange, AnswerChange.answer_id.in_(answers)),
         (SaveRequest, SaveRequest.item_id.in_(items)),
         (Evidence, Evidence.item_id.in_(items)),
         (ItemReview, ItemReview.item_id.in_(items)),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaire.models import (
     Answer,
-    AnswerVersion,
+    AnswerChange,
     Assessment,
     AssessmentItem,
     AuditEvent,
@@ -84,7 +84,7 @@ def _stored(db: Session, target: Target) -> tuple[Answer, int, int]:
     )
     assert answer is not None
     versions = db.scalar(
-        select(func.count()).select_from(AnswerVersion).where(AnswerVersion.answer_id == answer.id)
+        select(func.count()).select_from(AnswerChange).where(AnswerChange.answer_id == answer.id)
     )
     audited = db.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "answers.saved")
@@ -117,7 +117,7 @@ def test_fifty_concurrent_saves_on_one_version_give_one_winner(
     assert set(outcomes) <= {"saved", "conflict"}, outcomes
     assert outcomes["saved"] == 1
     answer, versions, audited = _stored(db, target)
-    assert answer.version == 2 and answer.value.startswith("text ")
+    assert answer.revision == 2 and answer.value.startswith("text ")
     assert versions == 1 + outcomes["saved"]
     assert audited == 1 + outcomes["saved"]
 
@@ -130,7 +130,7 @@ def test_fifty_concurrent_first_answers_give_one_winner(
     assert set(outcomes) <= {"saved", "conflict"}, outcomes
     assert outcomes["saved"] == 1
     answer, versions, audited = _stored(db, target)
-    assert (answer.version, versions, audited) == (1, 1, 1)
+    assert (answer.revision, versions, audited) == (1, 1, 1)
 
 
 def test_ten_concurrent_saves_give_one_winner_and_nine_conflicts(
@@ -143,4 +143,4 @@ def test_ten_concurrent_saves_give_one_winner_and_nine_conflicts(
     outcomes = _save_all_at_once(app.extensions["database"].sessions, target, 10, base=1)
     assert outcomes == Counter({"saved": 1, "conflict": 9})
     answer, versions, audited = _stored(db, target)
-    assert (answer.version, versions, audited) == (2, 2, 2)
+    assert (answer.revision, versions, audited) == (2, 2, 2)

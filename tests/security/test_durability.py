@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.models import (
     Answer,
-    AnswerVersion,
+    AnswerChange,
     Assessment,
     AssessmentItem,
     AuditEvent,
@@ -52,7 +52,7 @@ def _state(db: Session, target: Target) -> tuple[int, ...]:
     db.expire_all()
     assessment = db.get(Assessment, target.assessment_id)
     assert assessment is not None
-    counts = (count_rows(db, m) for m in (Answer, AnswerVersion, AuditEvent, SaveRequest))
+    counts = (count_rows(db, m) for m in (Answer, AnswerChange, AuditEvent, SaveRequest))
     return (assessment.revision, *counts)
 
 
@@ -77,7 +77,7 @@ def test_a_failure_half_way_rolls_the_whole_save_back_and_the_retry_counts_once(
 ) -> None:
     before = _state(db, target)
     if broken == "second answer version":
-        monkeypatch.setattr(answers, "AnswerVersion", fail_on_call(2, AnswerVersion))
+        monkeypatch.setattr(answers, "AnswerChange", fail_on_call(2, AnswerChange))
     else:
         monkeypatch.setattr(answers, "record", fail_on_call(1, answers.record))
     with pytest.raises(InjectedFailure):
@@ -105,7 +105,7 @@ def test_a_failed_autosave_leaves_nothing_and_the_page_still_works(
     url = f"/assessments/{target.assessment_id}/c/{target.commitment_id}"
     data = {**form_fields(client, url), **VALUES, "request_id": "autosave-1"}
     before = _state(db, target)
-    monkeypatch.setattr(answers, "AnswerVersion", fail_on_call(2, AnswerVersion))
+    monkeypatch.setattr(answers, "AnswerChange", fail_on_call(2, AnswerChange))
     with pytest.raises(InjectedFailure):  # testing mode hands the error to the test
         client.post(url + "/autosave", data=data)
     assert _state(db, target) == before
@@ -116,4 +116,4 @@ def test_a_failed_autosave_leaves_nothing_and_the_page_still_works(
     assert retried.status_code == 200 and sorted(retried.get_json()["saved"]) == sorted(VALUES)
     repeated = client.post(url + "/autosave", data=data)
     assert repeated.status_code == 200 and repeated.get_json()["saved"] == []
-    assert count_rows(db, AnswerVersion) == len(VALUES)
+    assert count_rows(db, AnswerChange) == len(VALUES)

@@ -22,7 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from questionnaire.models import Answer, AnswerVersion, AuditEvent, Evidence, Role
+from questionnaire.models import Answer, AnswerChange, AuditEvent, Evidence, Role
 from tests.conftest import csrf_token
 from tests.domain import offline_files
 from tests.security.helpers import client_for, count_rows, open_small_assessment
@@ -113,7 +113,7 @@ def _fastest_of_three(send: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def _changes(db: Session) -> tuple[int, ...]:
-    return tuple(count_rows(db, m) for m in (Answer, AnswerVersion, AuditEvent, Evidence))
+    return tuple(count_rows(db, m) for m in (Answer, AnswerChange, AuditEvent, Evidence))
 
 
 def test_hostile_workbooks_are_refused_within_a_second_and_change_nothing(

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.models import Answer, AnswerVersion, ImportStash, Role, utc_now
+from questionnaire.models import Answer, AnswerChange, ImportStash, Role, utc_now
 from questionnaire.services import retention
 from tests.conftest import csrf_token
 from tests.domain import offline_files
@@ -63,7 +63,7 @@ def _apply(client: FlaskClient, world: dict[str, Any], token: str) -> str:
 
 
 def _history(db: Session) -> int:
-    return db.scalar(select(func.count()).select_from(AnswerVersion)) or 0
+    return db.scalar(select(func.count()).select_from(AnswerChange)) or 0
 
 
 def test_an_import_upload_applies_once_and_its_file_is_removed(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.models import (
     Answer,
-    AnswerVersion,
+    AnswerChange,
     FindingRecord,
     ReviewerAssignment,
     Role,
@@ -60,7 +60,7 @@ def test_a_malformed_answer_version_is_refused_by_name_and_nothing_is_lost(
     assert "Act of 2025" in posted.get_data(as_text=True)  # the typed text is still there
     db.expire_all()
     assert [a.value for a in db.query(Answer).all()] == ["Act of 2024"]
-    assert count_rows(db, AnswerVersion) == 1
+    assert count_rows(db, AnswerChange) == 1
 
 
 @pytest.mark.parametrize("request_id", ["x" * 65, "a b", "id\u00b2", "<script>"])
@@ -72,7 +72,7 @@ def test_a_malformed_request_id_is_refused_by_name(
     response = client.post(page(target) + "/autosave", data=data)
     assert response.status_code == 400
     assert "request_id" in response.get_json()["fields"]
-    assert count_rows(db, AnswerVersion) == 1
+    assert count_rows(db, AnswerChange) == 1
 
 
 def test_a_request_id_of_64_characters_is_accepted(app: Flask, db: Session, target: Target) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.models import Answer, AnswerVersion, Assessment, Role, User
+from questionnaire.models import Answer, AnswerChange, Assessment, Role, User
 from questionnaire.web.identity import person_from_session
 from questionnaire.web.policy import allow
 from tests.conftest import PASSWORD, AuthActions, csrf_token
@@ -111,7 +111,7 @@ def test_an_ended_session_no_longer_saves(
     )
     assert _asked_to_log_in(response)
     assert db.scalar(select(func.count()).select_from(Answer)) == 0
-    assert db.scalar(select(func.count()).select_from(AnswerVersion)) == 0
+    assert db.scalar(select(func.count()).select_from(AnswerChange)) == 0
 
 
 def test_an_ended_session_is_sent_to_log_in_even_where_nothing_would_be_found(

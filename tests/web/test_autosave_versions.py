@@ -72,7 +72,7 @@ def test_a_version_saved_meanwhile_by_someone_else_does_not_reach_the_form(
     assert response.json is not None
     assert response.json["versions"] == {"status": 1, "measures": 2}
     stored = db.scalar(select(Answer).where(Answer.question_id == "status"))
-    assert stored is not None and (stored.value, stored.version) == ("in_part", 2)
+    assert stored is not None and (stored.value, stored.revision) == ("in_part", 2)
 
     # The form still shows "yes" at version 1: saving it is a conflict, not an overwrite.
     fields.update({f"version__{q}": str(v) for q, v in response.json["versions"].items()})

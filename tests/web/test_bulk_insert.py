@@ -47,7 +47,7 @@ def test_bulk_rows_read_back_as_ordinary_rows(
         ],
     )
     db.add_all(
-        Answer(item_id=second.id, question_id=f"q{n}", value=value, version=1, updated_at=at)
+        Answer(item_id=second.id, question_id=f"q{n}", value=value, revision=1, updated_at=at)
         for n, value in enumerate(AWKWARD_VALUES)
     )
     db.commit()
@@ -55,7 +55,7 @@ def test_bulk_rows_read_back_as_ordinary_rows(
 
     def stored(item_id: int) -> list[tuple[object, ...]]:
         rows = db.execute(
-            select(Answer.question_id, Answer.value, Answer.version, Answer.updated_at)
+            select(Answer.question_id, Answer.value, Answer.revision, Answer.updated_at)
             .where(Answer.item_id == item_id)
             .order_by(Answer.question_id)
         )

@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.models import BankVersion, StateParty, User
+from questionnaire.models import BankEdition, StateParty, User
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 
@@ -37,7 +37,7 @@ def test_bank_load_is_idempotent(runner, db: Session) -> None:
     second = runner.invoke(args=["bank", "load", str(BANK_DIR)])
     assert first.exit_code == 0 and "loaded pd2021 version" in first.output
     assert second.exit_code == 0 and "nothing changed" in second.output
-    assert db.scalar(select(func.count()).select_from(BankVersion)) == 1
+    assert db.scalar(select(func.count()).select_from(BankEdition)) == 1
 
 
 def test_a_new_version_is_added_and_a_lower_one_refused(
@@ -47,11 +47,11 @@ def test_a_new_version_is_added_and_a_lower_one_refused(
     newer = tmp_path / "newer"
     _copy_bank(newer, version_delta=1)
     assert runner.invoke(args=["bank", "load", str(newer)]).exit_code == 0
-    assert db.scalar(select(func.count()).select_from(BankVersion)) == 2
+    assert db.scalar(select(func.count()).select_from(BankEdition)) == 2
     older = runner.invoke(args=["bank", "load", str(BANK_DIR)])
     assert older.exit_code == 1
     assert "lower than version" in older.output and "versions may only go up" in older.output
-    assert db.scalar(select(func.count()).select_from(BankVersion)) == 2
+    assert db.scalar(select(func.count()).select_from(BankEdition)) == 2
 
 
 def test_changed_bank_with_the_same_version_is_refused(runner, db: Session, tmp_path: Path) -> None:

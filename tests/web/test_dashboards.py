@@ -15,7 +15,7 @@ from questionnaire.domain.bank import QuestionBank
 from questionnaire.domain.bank.loader import read_bank_files
 from questionnaire.models import ReviewerAssignment, Role
 from questionnaire.services.accounts import SYSTEM
-from questionnaire.services.bank_store import load_bank_version
+from questionnaire.services.bank_store import load_bank_edition
 from tests.conftest import BANK_DIR, AuthActions
 from tests.web.questionnaire_helpers import open_assessment, rated_assessment
 
@@ -119,7 +119,7 @@ def test_heat_map_keeps_the_sections_of_each_assessments_own_bank_edition(
     ):
         path = newer / name
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-    load_bank_version(db, read_bank_files(newer), SYSTEM)
+    load_bank_edition(db, read_bank_files(newer), SYSTEM)
     db.commit()
 
     page = _home(app, "officer@secretariat.test")

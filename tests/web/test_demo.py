@@ -23,7 +23,7 @@ from questionnaire.demo.people import DemoAccount
 from questionnaire.domain.assessment import FindingKind, PublicationConsent, WorkflowStatus
 from questionnaire.models import (
     Answer,
-    AnswerVersion,
+    AnswerChange,
     Assessment,
     AssessmentItem,
     AuditEvent,
@@ -247,14 +247,14 @@ def _demo_dump(session: Session) -> dict[str, Any]:
                 "progress": item.progress,
                 "follow_up": item.follow_up,
                 "answers": _rows(
-                    (a.question_id, a.value, a.version, email.get(a.updated_by_id))
+                    (a.question_id, a.value, a.revision, email.get(a.updated_by_id))
                     for a in session.scalars(select(Answer).where(Answer.item_id == of_item))
                 ),
                 "versions": _rows(
-                    (question_id, v.version, v.value, email.get(v.author_id), v.source)
+                    (question_id, v.revision, v.value, email.get(v.author_id), v.source)
                     for question_id, v in session.execute(
-                        select(Answer.question_id, AnswerVersion)
-                        .join(AnswerVersion, AnswerVersion.answer_id == Answer.id)
+                        select(Answer.question_id, AnswerChange)
+                        .join(AnswerChange, AnswerChange.answer_id == Answer.id)
                         .where(Answer.item_id == of_item)
                     )
                 ),

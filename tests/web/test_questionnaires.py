@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.domain.bank import QuestionBank
-from questionnaire.models import Answer, AnswerVersion, Assessment, Evidence, Role
+from questionnaire.models import Answer, AnswerChange, Assessment, Evidence, Role
 from questionnaire.web.assessments import HISTORY_SHOWN
 from tests.conftest import AuthActions
 from tests.web.questionnaire_helpers import form_fields, open_assessment, page_url, post_answers
@@ -108,7 +108,7 @@ def test_every_saved_change_is_kept_as_a_version_with_its_author(
     url = page_url(assessment)
     post_answers(client, url, {"status": "yes", "measures": "first"})
     post_answers(client, url, {"status": "yes", "measures": "second"})
-    assert db.scalar(select(func.count()).select_from(AnswerVersion)) == 3
+    assert db.scalar(select(func.count()).select_from(AnswerChange)) == 3
     page = client.get(url).get_data(as_text=True)
     assert f'href="{url}/history"' in page  # the history is read when asked for
     history = client.get(url + "/history").get_data(as_text=True)
@@ -142,14 +142,14 @@ def test_a_long_history_shows_the_latest_changes_and_says_older_ones_are_kept(
     answer = db.scalar(select(Answer).where(Answer.question_id == "measures"))
     assert answer is not None
     for number in range(2, HISTORY_SHOWN + 6):  # versions written as an import would
-        db.add(AnswerVersion(answer_id=answer.id, version=number, value=f"draft {number}"))
+        db.add(AnswerChange(answer_id=answer.id, revision=number, value=f"draft {number}"))
     db.commit()
     page = client.get(url + "/history").get_data(as_text=True)
     assert f"draft {HISTORY_SHOWN + 5}" in page  # the newest
     assert "<em>draft 1</em>" not in page  # beyond the latest fifty
     assert page.count('<li><span class="muted">20') == HISTORY_SHOWN
     assert f"显示最近 {HISTORY_SHOWN} 次修改" in page  # the interface is in Chinese by default
-    assert db.scalar(select(func.count()).select_from(AnswerVersion)) == HISTORY_SHOWN + 6
+    assert db.scalar(select(func.count()).select_from(AnswerChange)) == HISTORY_SHOWN + 6
 
 
 def test_bad_values_get_a_message_by_the_field_and_nothing_is_lost(
@@ -313,7 +313,7 @@ def test_autosave_returns_versions_and_a_retry_creates_no_second_version(
     assert first.status_code == 200 and first.get_json()["versions"]["status"] == 1
     assert "steps_needed" in first.get_json()["visible"]
     assert again.status_code == 200 and again.get_json()["saved"] == []
-    assert db.scalar(select(func.count()).select_from(AnswerVersion)) == 1
+    assert db.scalar(select(func.count()).select_from(AnswerChange)) == 1
 
 
 @pytest.mark.parametrize(

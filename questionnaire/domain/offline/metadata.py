@@ -24,7 +24,9 @@ class TemplateMetadata:
     exported_at: str  # UTC, ISO 8601
     language: str
     question_keys: tuple[str, ...]  # one per Questionnaire row, in row order
-    answer_versions: Mapping[str, int] = field(default_factory=dict)
+    # Each answer's revision when the template was made. The signed payload keeps the key
+    # `answer_versions`, so templates already sent out still import.
+    answer_revisions: Mapping[str, int] = field(default_factory=dict)
     answer_digests: Mapping[str, str] = field(default_factory=dict)
 
     def to_payload(self) -> dict[str, Any]:
@@ -37,7 +39,7 @@ class TemplateMetadata:
             "exported_at": self.exported_at,
             "language": self.language,
             "question_keys": list(self.question_keys),
-            "answer_versions": dict(self.answer_versions),
+            "answer_versions": dict(self.answer_revisions),
             "answer_digests": dict(self.answer_digests),
         }
 
@@ -57,10 +59,10 @@ def _from_payload(payload: object) -> TemplateMetadata:
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
         raise ValueError("unknown metadata format")
     keys = payload["question_keys"]
-    versions = payload["answer_versions"]
+    revisions = payload["answer_versions"]
     digests = payload["answer_digests"]
     _require(isinstance(keys, list) and all(isinstance(key, str) for key in keys))
-    _require(isinstance(versions, dict) and all(type(v) is int for v in versions.values()))
+    _require(isinstance(revisions, dict) and all(type(v) is int for v in revisions.values()))
     _require(isinstance(digests, dict) and all(isinstance(d, str) for d in digests.values()))
     _require(type(payload["assessment_id"]) is int and type(payload["bank_version"]) is int)
     _require(payload["language"] in LANGUAGES)
@@ -73,7 +75,7 @@ def _from_payload(payload: object) -> TemplateMetadata:
         exported_at=payload["exported_at"],
         language=payload["language"],
         question_keys=tuple(keys),
-        answer_versions=dict(versions),
+        answer_revisions=dict(revisions),
         answer_digests=dict(digests),
     )
 

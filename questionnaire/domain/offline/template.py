@@ -36,7 +36,7 @@ INPUT_MESSAGE_LIMIT = 255
 
 def write_template(
     snapshot: AssessmentSnapshot,
-    answer_versions: Mapping[tuple[str, str], int],
+    answer_revisions: Mapping[tuple[str, str], int],
     secret: bytes,
     stream: IO[bytes],
     language: str = "en",
@@ -44,7 +44,7 @@ def write_template(
 ) -> None:
     """Write the template of `snapshot` to `stream`, answers pre-filled, metadata signed.
 
-    `answer_versions` maps (commitment id, question id) to the version of the saved answer;
+    `answer_revisions` maps (commitment id, question id) to the revision of the saved answer;
     a naive `exported_at` is taken as UTC.
     """
     if language not in LANGUAGES:
@@ -69,10 +69,10 @@ def write_template(
         exported_at=exported,
         language=language,
         question_keys=tuple(question.key for _, question, _ in rows),
-        answer_versions={
-            question.key: answer_versions[(item.commitment.id, question.id)]
+        answer_revisions={
+            question.key: answer_revisions[(item.commitment.id, question.id)]
             for item, question, _ in rows
-            if (item.commitment.id, question.id) in answer_versions
+            if (item.commitment.id, question.id) in answer_revisions
         },
         answer_digests={
             question.key: answer_digest(value) for _, question, value in rows if is_answered(value)
